@@ -1,0 +1,2 @@
+//! oss-sse-client (being built).
+#![forbid(unsafe_code)]

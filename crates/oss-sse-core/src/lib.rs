@@ -1,0 +1,2 @@
+//! oss-sse-core (being built).
+#![forbid(unsafe_code)]

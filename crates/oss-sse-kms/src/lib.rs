@@ -1,0 +1,2 @@
+//! oss-sse-kms (being built).
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! oss-sse-seal (being built).
+#![forbid(unsafe_code)]

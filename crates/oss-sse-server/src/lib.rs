@@ -1,0 +1,2 @@
+//! oss-sse-server (being built).
+#![forbid(unsafe_code)]
