@@ -6,7 +6,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod admin;
+mod bench;
 mod kms;
+mod objects;
 mod serve;
 mod sign;
 
@@ -26,6 +29,13 @@ enum Command {
     Kms(kms::Args),
     /// Run the local OSS emulator.
     Serve(serve::Args),
+    /// Administer the emulator's data: master-key rotation, rewrap.
+    Admin(admin::Args),
+    /// Measure the emulator and the client; prints JSON.
+    Bench(bench::Args),
+    /// Object and bucket verbs in the habits of ossutil (mb, rb, ls, cp, stat, rm, presign, ...).
+    #[command(flatten)]
+    Objects(objects::Command),
 }
 
 fn main() -> ExitCode {
@@ -34,5 +44,8 @@ fn main() -> ExitCode {
         Command::Sign(args) => sign::run(args),
         Command::Kms(args) => kms::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Admin(args) => admin::run(args),
+        Command::Bench(args) => bench::run(args),
+        Command::Objects(command) => objects::run(command),
     }
 }
