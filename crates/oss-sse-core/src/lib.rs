@@ -1,2 +1,34 @@
-//! oss-sse-core (being built).
+//! oss-sse-core: the pure heart of oss-sse, and the single source of truth for the OSS wire format.
+//!
+//! Pure means no sockets, no clock, no randomness and no files: time ([`time::Timestamp`]),
+//! credentials ([`credentials::Credentials`]) and bodies are passed in, so every function is
+//! deterministic and testable.
+//!
+//! # API overview
+//! - [`time`]: [`Timestamp`] (unix seconds) to and from RFC 1123 (`Date`) and ISO 8601 basic
+//!   (`x-oss-date`).
+//! - [`encoding`]: [`encoding::uri_encode`], [`encoding::percent_decode`], [`encoding::parse_query`],
+//!   hex and base64.
+//! - [`credentials`]: [`Credentials`] and [`Secret`] (zeroized, redacted in `Debug`).
+//! - [`request`]: the transport-neutral [`Request`] (method, scheme, host, port, path, query, headers,
+//!   body) and the borrowed [`RequestView`] that signer and verifier both canonicalize.
+//! - [`sign::v1`] and [`sign::v4`]: every signing stage as its own function (`string_to_sign`,
+//!   `canonical_request`, `signature`), the reusable [`sign::v4::SigningKey`], and `sign_request` /
+//!   `presign` that write the result into a [`Request`].
+//! - [`verify`]: [`verify::parse_auth`] and [`verify::verify`] for servers: anonymous, signed, or a
+//!   typed [`verify::VerifyError`] (malformed, unknown key, bad token, mismatch with the computed string
+//!   to sign, expired, clock skew) that maps to the OSS error code.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod credentials;
+pub mod encoding;
+pub mod request;
+pub mod sign;
+pub mod time;
+pub mod verify;
+
+pub use credentials::{Credentials, Secret};
+pub use request::{Body, Headers, Method, Request, RequestView, Scheme};
+pub use sign::{SignError, SignatureVersion};
+pub use time::Timestamp;
