@@ -18,15 +18,24 @@
 //! - [`verify`]: [`verify::parse_auth`] and [`verify::verify`] for servers: anonymous, signed, or a
 //!   typed [`verify::VerifyError`] (malformed, unknown key, bad token, mismatch with the computed string
 //!   to sign, expired, clock skew) that maps to the OSS error code.
+//! - [`sse`]: [`sse::SseAlgorithm`], [`sse::ServerSideEncryptionRule`] (validated, exact XML both ways),
+//!   [`sse::ObjectEncryption`] (the `x-oss-server-side-*` headers) and [`sse::request_encryption`], the
+//!   per-[`sse::Operation`] rule.
+//! - [`error`]: [`error::OssErrorCode`] (code, status, message) and [`error::ServiceError`], the
+//!   `<Error>` document written by servers and parsed by clients (also via `x-oss-err`).
+//! - [`xml`]: bounded, root-checked reading and an escaping writer, shared by every document.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod credentials;
 pub mod encoding;
+pub mod error;
 pub mod request;
 pub mod sign;
+pub mod sse;
 pub mod time;
 pub mod verify;
+pub mod xml;
 
 pub use credentials::{Credentials, Secret};
 pub use request::{Body, Headers, Method, Request, RequestView, Scheme};

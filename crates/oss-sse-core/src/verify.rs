@@ -9,6 +9,7 @@ use ring::hmac;
 
 use crate::credentials::{constant_time_eq, Credentials};
 use crate::encoding::{base64_decode, hex_decode};
+use crate::error::{OssErrorCode, ServiceError};
 use crate::request::RequestView;
 use crate::sign::v1::{self, SubresourcePolicy};
 use crate::sign::v4::{self, Scope, SigningKey};
@@ -214,6 +215,30 @@ impl VerifyError {
             VerifyError::Expired { .. } => "AccessDenied",
             VerifyError::ClockSkew { .. } => "RequestTimeTooSkewed",
         }
+    }
+
+    /// The complete error response (`SignatureDoesNotMatch` carries `StringToSign` and, for V4,
+    /// `CanonicalRequest`, as OSS does). The caller adds the request id and host id.
+    pub fn to_service_error(&self) -> ServiceError {
+        let code = OssErrorCode::parse(self.oss_code()).unwrap_or(OssErrorCode::AccessDenied);
+        let mut e = ServiceError::with_message(code, self.oss_message());
+        e.status = self.http_status();
+        match self {
+            VerifyError::SignatureMismatch {
+                string_to_sign,
+                canonical_request,
+            } => {
+                e = e.extra("StringToSign", string_to_sign.clone());
+                if let Some(cr) = canonical_request {
+                    e = e.extra("CanonicalRequest", cr.clone());
+                }
+            }
+            VerifyError::UnknownAccessKey { access_key_id } => {
+                e = e.extra("OSSAccessKeyId", access_key_id.clone());
+            }
+            _ => {}
+        }
+        e
     }
 
     /// The HTTP status a server answers with.
@@ -731,8 +756,14 @@ mod tests {
         let mut bad = r.clone();
         bad.headers.set("x-oss-meta-a", "y");
         match verify(&bad.view(), &keys, now) {
-            Err(VerifyError::SignatureMismatch { string_to_sign, .. }) => {
-                assert!(string_to_sign.contains("x-oss-meta-a:y\n"))
+            Err(e @ VerifyError::SignatureMismatch { .. }) => {
+                let se = e.to_service_error();
+                assert_eq!(se.code, "SignatureDoesNotMatch");
+                assert_eq!(se.status, 403);
+                assert!(se
+                    .extra_value("StringToSign")
+                    .unwrap()
+                    .contains("x-oss-meta-a:y\n"));
             }
             other => panic!("{other:?}"),
         }
