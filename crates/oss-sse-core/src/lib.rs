@@ -23,13 +23,20 @@
 //!   per-[`sse::Operation`] rule.
 //! - [`error`]: [`error::OssErrorCode`] (code, status, message) and [`error::ServiceError`], the
 //!   `<Error>` document written by servers and parsed by clients (also via `x-oss-err`).
+//! - [`endpoint`]: [`endpoint::Endpoint`] (URL or bare host, derived or explicit region, virtual-hosted,
+//!   path-style or CNAME addressing) builds addressed [`Request`]s.
+//! - [`ops`]: one builder per operation (`create_bucket`, `put_bucket_encryption`, `put_object`,
+//!   `get_object` with [`ops::ByteRange`], `copy_object`, the multipart calls, listings, ...), bucket
+//!   and key validation ([`ops::ValidateError`]) and Content-MD5.
 //! - [`xml`]: bounded, root-checked reading and an escaping writer, shared by every document.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod credentials;
 pub mod encoding;
+pub mod endpoint;
 pub mod error;
+pub mod ops;
 pub mod request;
 pub mod sign;
 pub mod sse;
