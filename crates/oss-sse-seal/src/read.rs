@@ -582,7 +582,9 @@ impl<'a> RangeDecryptor<'a> {
         let want_end = self.plan.range.end.min(have.end).max(want_start);
         let skip = (want_start - have.start) as usize;
         let keep = (want_end - want_start) as usize;
-        buf.copy_within(start + skip..start + skip + keep, start);
+        if skip > 0 {
+            buf.copy_within(start + skip..start + skip + keep, start);
+        }
         buf.truncate(start + keep);
         self.next = match self.plan.segments {
             Some((_, end)) if pos != end => obj.next_pos(pos),
