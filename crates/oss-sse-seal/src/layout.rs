@@ -25,6 +25,13 @@ pub struct SealConfig {
     segment_size: u32,
 }
 
+impl Default for SealConfig {
+    /// AES-256-GCM with 64 KiB segments.
+    fn default() -> Self {
+        Self::new(Cipher::Aes256Gcm)
+    }
+}
+
 impl SealConfig {
     /// `cipher` with the default 64 KiB segments.
     pub fn new(cipher: Cipher) -> Self {

@@ -8,6 +8,7 @@
 //! byte cannot), whatever the object's size.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use ring::rand::SecureRandom;
 
@@ -19,7 +20,15 @@ use crate::{ObjectId, ObjectKind, SealError, StreamLabel};
 
 /// An object whose header authenticated under its data key and identity; everything needed to read it
 /// (and, for appendable objects, to extend it).
+///
+/// Cloning is cheap (shared, reference-counted), and plans and decryptors hold their own clone, so they can
+/// be moved into a response stream or another task. The data key is wiped when the last clone goes.
+#[derive(Clone)]
 pub struct OpenedObject {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     header: Header,
     key: DataKey,
     id: ObjectId,
@@ -34,8 +43,8 @@ pub struct OpenedObject {
 impl std::fmt::Debug for OpenedObject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OpenedObject")
-            .field("id", &self.id)
-            .field("header", &self.header)
+            .field("id", &self.inner.id)
+            .field("header", &self.inner.header)
             .finish_non_exhaustive()
     }
 }
@@ -78,14 +87,14 @@ struct SegPos {
 
 /// Which segments a read covers, in body order, and where their ciphertext is.
 #[derive(Debug, Clone)]
-pub struct ReadPlan<'a> {
-    obj: &'a OpenedObject,
+pub struct ReadPlan {
+    obj: OpenedObject,
     range: Range<u64>,
     /// First and last segment read, or `None` when no segment is needed.
     segments: Option<(SegPos, SegPos)>,
 }
 
-impl ReadPlan<'_> {
+impl ReadPlan {
     /// The plaintext bytes this plan yields.
     pub fn plaintext_range(&self) -> Range<u64> {
         self.range.clone()
@@ -123,7 +132,7 @@ impl ReadPlan<'_> {
                 } else {
                     SegPos {
                         stream: s,
-                        segment: self.obj.seg_counts[s] - 1,
+                        segment: self.obj.inner.seg_counts[s] - 1,
                     }
                 };
                 let a = self.obj.segment_read(start);
@@ -164,7 +173,7 @@ impl ReadPlan<'_> {
             let b = if s == last.stream {
                 last.segment
             } else {
-                self.obj.seg_counts[s] - 1
+                self.obj.inner.seg_counts[s] - 1
             };
             count += u64::from(b - a) + 1;
         }
@@ -194,33 +203,35 @@ impl OpenedObject {
                 .ok_or(SealError::TooLarge)?;
         }
         Ok(Self {
-            header,
-            key,
-            id,
-            pt_starts,
-            ct_starts,
-            seg_counts,
+            inner: Arc::new(Inner {
+                header,
+                key,
+                id,
+                pt_starts,
+                ct_starts,
+                seg_counts,
+            }),
         })
     }
 
     /// The verified header.
     pub fn header(&self) -> &Header {
-        &self.header
+        &self.inner.header
     }
 
     /// The identity the object was verified under.
     pub fn id(&self) -> &ObjectId {
-        &self.id
+        &self.inner.id
     }
 
     /// The object's plaintext length.
     pub fn plaintext_len(&self) -> u64 {
-        self.header.plaintext_len()
+        self.inner.header.plaintext_len()
     }
 
     /// The exact length of the object's body.
     pub fn ciphertext_len(&self) -> u64 {
-        self.header.ciphertext_len()
+        self.inner.header.ciphertext_len()
     }
 
     /// The plan for `range` of the plaintext (`start..end`, end exclusive, inside the object; HTTP's
@@ -228,7 +239,7 @@ impl OpenedObject {
     ///
     /// The whole object (`0..len`, including an empty object's `0..0`) plans every segment of every
     /// stream, so a full read also checks each stream's digest. Any other empty range plans nothing.
-    pub fn plan(&self, range: Range<u64>) -> Result<ReadPlan<'_>, SealError> {
+    pub fn plan(&self, range: Range<u64>) -> Result<ReadPlan, SealError> {
         let len = self.plaintext_len();
         if range.start > range.end || range.end > len {
             return Err(SealError::RangeOutOfBounds {
@@ -238,7 +249,7 @@ impl OpenedObject {
             });
         }
         let segments = if range.start == 0 && range.end == len {
-            let last_stream = self.seg_counts.len() - 1;
+            let last_stream = self.inner.seg_counts.len() - 1;
             Some((
                 SegPos {
                     stream: 0,
@@ -246,7 +257,7 @@ impl OpenedObject {
                 },
                 SegPos {
                     stream: last_stream,
-                    segment: self.seg_counts[last_stream] - 1,
+                    segment: self.inner.seg_counts[last_stream] - 1,
                 },
             ))
         } else if range.start == range.end {
@@ -255,19 +266,19 @@ impl OpenedObject {
             Some((self.locate(range.start), self.locate(range.end - 1)))
         };
         Ok(ReadPlan {
-            obj: self,
+            obj: self.clone(),
             range,
             segments,
         })
     }
 
     /// The plan for the whole object.
-    pub fn plan_full(&self) -> ReadPlan<'_> {
+    pub fn plan_full(&self) -> ReadPlan {
         ReadPlan {
-            obj: self,
+            obj: self.clone(),
             range: 0..self.plaintext_len(),
             segments: {
-                let last_stream = self.seg_counts.len() - 1;
+                let last_stream = self.inner.seg_counts.len() - 1;
                 Some((
                     SegPos {
                         stream: 0,
@@ -275,7 +286,7 @@ impl OpenedObject {
                     },
                     SegPos {
                         stream: last_stream,
-                        segment: self.seg_counts[last_stream] - 1,
+                        segment: self.inner.seg_counts[last_stream] - 1,
                     },
                 ))
             },
@@ -283,25 +294,31 @@ impl OpenedObject {
     }
 
     /// A decryptor for `range` (see [`plan`](Self::plan)); read the ciphertext its plan names and feed it.
-    pub fn decrypt_range(&self, range: Range<u64>) -> Result<RangeDecryptor<'_>, SealError> {
+    pub fn decrypt_range(&self, range: Range<u64>) -> Result<RangeDecryptor, SealError> {
         Ok(RangeDecryptor::new(self.plan(range)?))
     }
 
     /// A decryptor for the whole object.
-    pub fn decrypt_full(&self) -> RangeDecryptor<'_> {
+    pub fn decrypt_full(&self) -> RangeDecryptor {
         RangeDecryptor::new(self.plan_full())
     }
 
     /// For an appendable object: the sealer of the next extent, with the right index and settings.
     pub fn next_extent_sealer(&self, rng: &dyn SecureRandom) -> Result<StreamSealer, SealError> {
-        if self.header.kind() != ObjectKind::Appendable {
+        if self.inner.header.kind() != ObjectKind::Appendable {
             return Err(SealError::InvalidInput(
                 "append to an object that is not appendable",
             ));
         }
-        let index = u32::try_from(self.header.streams().len())
+        let index = u32::try_from(self.inner.header.streams().len())
             .map_err(|_| SealError::InvalidInput("too many extents"))?;
-        StreamSealer::extent(rng, &self.key, &self.id, self.header.config(), index)
+        StreamSealer::extent(
+            rng,
+            &self.inner.key,
+            &self.inner.id,
+            self.inner.header.config(),
+            index,
+        )
     }
 
     /// For an appendable object: the new header with `extent` (sealed by
@@ -309,30 +326,30 @@ impl OpenedObject {
     /// extent's ciphertext after the current body first, then replace the header: the header is the commit
     /// point, and bytes past its recorded length are ignored by readers.
     pub fn append(&self, extent: &StreamRecord) -> Result<Header, SealError> {
-        if self.header.kind() != ObjectKind::Appendable {
+        if self.inner.header.kind() != ObjectKind::Appendable {
             return Err(SealError::InvalidInput(
                 "append to an object that is not appendable",
             ));
         }
-        let (entry, _) = extent.verify(&self.key, &self.id)?;
-        if entry.label != StreamLabel::Extent(self.header.streams().len() as u32) {
+        let (entry, _) = extent.verify(&self.inner.key, &self.inner.id)?;
+        if entry.label != StreamLabel::Extent(self.inner.header.streams().len() as u32) {
             return Err(SealError::InvalidInput("extent index is not the next one"));
         }
-        if entry.config != self.header.config() {
+        if entry.config != self.inner.header.config() {
             return Err(SealError::InvalidInput(
                 "streams sealed with different settings",
             ));
         }
-        let mut streams = self.header.streams().to_vec();
+        let mut streams = self.inner.header.streams().to_vec();
         streams.push(entry.clone());
         Header::build(
-            &self.key,
-            &self.id,
+            &self.inner.key,
+            &self.inner.id,
             ObjectKind::Appendable,
-            self.header.config(),
+            self.inner.header.config(),
             String::new(),
             streams,
-            self.header.envelope().clone(),
+            self.inner.header.envelope().clone(),
         )
     }
 
@@ -340,21 +357,22 @@ impl OpenedObject {
         // The last stream starting at or before `offset` contains it (empty streams before it share its
         // start); `offset < len` guarantees one exists.
         let stream = self
+            .inner
             .pt_starts
             .partition_point(|&s| s <= offset)
             .saturating_sub(1);
-        let within = offset - self.pt_starts[stream];
-        let segment = (within / u64::from(self.header.segment_size())) as u32;
+        let within = offset - self.inner.pt_starts[stream];
+        let segment = (within / u64::from(self.inner.header.segment_size())) as u32;
         SegPos { stream, segment }
     }
 
     fn next_pos(&self, pos: SegPos) -> Option<SegPos> {
-        if pos.segment + 1 < self.seg_counts[pos.stream] {
+        if pos.segment + 1 < self.inner.seg_counts[pos.stream] {
             Some(SegPos {
                 stream: pos.stream,
                 segment: pos.segment + 1,
             })
-        } else if pos.stream + 1 < self.seg_counts.len() {
+        } else if pos.stream + 1 < self.inner.seg_counts.len() {
             Some(SegPos {
                 stream: pos.stream + 1,
                 segment: 0,
@@ -365,8 +383,8 @@ impl OpenedObject {
     }
 
     fn segment_read(&self, pos: SegPos) -> SegmentRead {
-        let config = self.header.config();
-        let entry = &self.header.streams()[pos.stream];
+        let config = self.inner.header.config();
+        let entry = &self.inner.header.streams()[pos.stream];
         let stream_offset = u64::from(pos.segment) * config.sealed_segment_size();
         let len = config.segment_plaintext_len(entry.plaintext_len, pos.segment) + TAG_LEN as u64;
         SegmentRead {
@@ -374,29 +392,29 @@ impl OpenedObject {
             label: entry.label,
             segment: pos.segment,
             stream_offset,
-            body_offset: self.ct_starts[pos.stream] + stream_offset,
+            body_offset: self.inner.ct_starts[pos.stream] + stream_offset,
             len,
         }
     }
 
     /// Plaintext range of the object carried by the segment at `pos`.
     fn segment_plaintext(&self, pos: SegPos) -> Range<u64> {
-        let config = self.header.config();
-        let entry = &self.header.streams()[pos.stream];
-        let start =
-            self.pt_starts[pos.stream] + u64::from(pos.segment) * u64::from(config.segment_size());
+        let config = self.inner.header.config();
+        let entry = &self.inner.header.streams()[pos.stream];
+        let start = self.inner.pt_starts[pos.stream]
+            + u64::from(pos.segment) * u64::from(config.segment_size());
         start..start + config.segment_plaintext_len(entry.plaintext_len, pos.segment)
     }
 
     fn stream_keys(&self, stream: usize) -> Result<StreamKeys, SealError> {
-        let entry = &self.header.streams()[stream];
+        let entry = &self.inner.header.streams()[stream];
         let ctx = StreamContext {
-            id: &self.id,
-            config: self.header.config(),
+            id: &self.inner.id,
+            config: self.inner.header.config(),
             label: entry.label,
-            upload_id: self.header.upload_id().unwrap_or(""),
+            upload_id: self.inner.header.upload_id().unwrap_or(""),
         };
-        ctx.keys(&self.key, &entry.salt, entry.prefix)
+        ctx.keys(&self.inner.key, &entry.salt, entry.prefix)
     }
 }
 
@@ -412,8 +430,8 @@ pub fn suffix_range(n: u64, len: u64) -> Range<u64> {
 /// [`open_segment_in_place`](Self::open_segment_in_place); then call [`finish`](Self::finish), which fails
 /// if the ciphertext ended early. It buffers at most one segment. After any error it refuses further
 /// input, so no byte after a failure can be mistaken for data.
-pub struct RangeDecryptor<'a> {
-    plan: ReadPlan<'a>,
+pub struct RangeDecryptor {
+    plan: ReadPlan,
     next: Option<SegPos>,
     keys: Option<(usize, StreamKeys)>,
     /// Running digest of the current stream, when its reading began at its first segment.
@@ -423,8 +441,8 @@ pub struct RangeDecryptor<'a> {
     failed: Option<SealError>,
 }
 
-impl<'a> RangeDecryptor<'a> {
-    fn new(plan: ReadPlan<'a>) -> Self {
+impl RangeDecryptor {
+    fn new(plan: ReadPlan) -> Self {
         let next = plan.segments.map(|(first, _)| first);
         Self {
             plan,
@@ -437,7 +455,7 @@ impl<'a> RangeDecryptor<'a> {
     }
 
     /// The plan being executed.
-    pub fn plan(&self) -> &ReadPlan<'a> {
+    pub fn plan(&self) -> &ReadPlan {
         &self.plan
     }
 
@@ -523,7 +541,7 @@ impl<'a> RangeDecryptor<'a> {
                 let r = self.plan.obj.segment_read(last);
                 (r.label, r.segment)
             }
-            None => (self.plan.obj.header.streams()[0].label, 0),
+            None => (self.plan.obj.inner.header.streams()[0].label, 0),
         };
         SealError::UnexpectedLength {
             stream: label,
@@ -542,7 +560,7 @@ impl<'a> RangeDecryptor<'a> {
     }
 
     fn try_open_at(&mut self, buf: &mut Vec<u8>, start: usize) -> Result<(), SealError> {
-        let obj = self.plan.obj;
+        let obj = &self.plan.obj;
         let pos = self.next.ok_or_else(|| self.overrun_error())?;
         let seg = obj.segment_read(pos);
         if (buf.len() - start) as u64 != seg.len {
@@ -558,7 +576,7 @@ impl<'a> RangeDecryptor<'a> {
         let Some((_, keys)) = &self.keys else {
             return Err(SealError::InvalidInput("stream keys"));
         };
-        let last = pos.segment + 1 == obj.seg_counts[pos.stream];
+        let last = pos.segment + 1 == obj.inner.seg_counts[pos.stream];
         let tag_at = buf.len() - TAG_LEN;
         let mut tag = [0u8; TAG_LEN];
         tag.copy_from_slice(&buf[tag_at..]);
@@ -569,7 +587,7 @@ impl<'a> RangeDecryptor<'a> {
         }
         if last {
             if let Some(digest) = self.digest.take() {
-                let expected = &obj.header.streams()[pos.stream].digest;
+                let expected = &obj.inner.header.streams()[pos.stream].digest;
                 if !bytes_equal(&digest.finish(), expected) {
                     buf.truncate(start);
                     return Err(SealError::StreamDigestMismatch { stream: seg.label });

@@ -543,3 +543,15 @@ fn one_gib_object_reads_one_segment_per_byte() {
     let straddle = object.plan(65535..65537).unwrap();
     assert_eq!(straddle.segment_count(), 2);
 }
+
+#[test]
+fn handles_can_move_into_tasks() {
+    fn owned_and_sendable<T: Send + 'static>() {}
+    fn shareable<T: Send + Sync + 'static>() {}
+    shareable::<OpenedObject>();
+    shareable::<DataKey>();
+    owned_and_sendable::<RangeDecryptor>();
+    owned_and_sendable::<ReadPlan>();
+    owned_and_sendable::<StreamSealer>();
+    assert_eq!(SealConfig::default(), SealConfig::new(Cipher::Aes256Gcm));
+}
