@@ -17,7 +17,7 @@ import subprocess
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
 import pytest
 
@@ -61,8 +61,10 @@ def _pump(stream, lines: List[str], first: "queue.Queue[Optional[str]]") -> None
         first.put(None)
 
 
-def start_emulator(data_dir: Path, access_key_id: str, access_key_secret: str, log_dir: Path) -> Emulator:
-    """Starts `oss-sse serve --listen 127.0.0.1:0 --data-dir DIR` and waits for its `listening on` line.
+def start_emulator(data_dir: Path, access_key_id: str, access_key_secret: str, log_dir: Path,
+                   extra_args: Sequence[str] = ()) -> Emulator:
+    """Starts `oss-sse serve --listen 127.0.0.1:0 --data-dir DIR [extra_args]` and waits for its
+    `listening on` line.
 
     Skips the calling test (or session) only when the binary says the command "is not built yet"."""
     binary = oss_sse_bin()
@@ -75,7 +77,7 @@ def start_emulator(data_dir: Path, access_key_id: str, access_key_secret: str, l
     stderr_path = log_dir / "serve.stderr"
     with open(stderr_path, "wb") as err:
         proc = subprocess.Popen(
-            [binary, "serve", "--listen", "127.0.0.1:0", "--data-dir", str(data_dir)],
+            [binary, "serve", "--listen", "127.0.0.1:0", "--data-dir", str(data_dir), *extra_args],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, env=env, text=True,
         )
     lines: List[str] = []

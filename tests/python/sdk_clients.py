@@ -12,6 +12,7 @@ import base64
 import contextlib
 import datetime
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
@@ -25,6 +26,7 @@ from alibabacloud_oss_v2.types import OperationInput
 from requests.structures import CaseInsensitiveDict
 
 REGION = "cn-hangzhou"
+REQUEST_ID = re.compile(r"^[0-9A-F]{24}$")  # x-oss-request-id: 24 upper-case hex characters
 
 
 @dataclass
@@ -85,6 +87,17 @@ def crc64(data: bytes, init: int = 0) -> int:
 
 def content_md5(data: bytes) -> str:
     return base64.b64encode(hashlib.md5(data).digest()).decode()
+
+
+def expect_error(exc, status: int, code: Optional[str] = None) -> ServiceError:
+    """Asserts an OSS error outcome (status, and code when given) and a well-formed request id."""
+    e = exc.value
+    assert e.status == status, f"expected HTTP {status} {code}, got {e}"
+    if code is not None:
+        assert e.code == code, f"expected {code}, got {e}"
+    if status != 304:
+        assert REQUEST_ID.match(e.request_id or ""), f"bad request id {e.request_id!r} in {e}"
+    return e
 
 
 class SdkClient:

@@ -20,25 +20,13 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from conftest import new_bucket_name, start_emulator, stop_emulator
-from sdk_clients import Oss2Client, ServiceError, Sse, V2Client, crc64, make_client
+from sdk_clients import REQUEST_ID, Oss2Client, ServiceError, Sse, V2Client, crc64, expect_error, make_client
 from signing_oracle import frozen_oss2_clock
 
-REQUEST_ID = re.compile(r"^[0-9A-F]{24}$")
 MIB = 1024 * 1024
 
 KEYS = ["plain.txt", "dir/sub/file.bin", "with space.txt", "plus+sign", "percent%20literal", "tilde~x",
         "中文/文件 名.txt", "emoji-😀", "a=b&c", "semi;colon", "trailing/"]
-
-
-def expect_error(exc: pytest.ExceptionInfo, status: int, code: str = None) -> ServiceError:
-    """Asserts an OSS error outcome (status, and code when given) and a well-formed request id."""
-    e = exc.value
-    assert e.status == status, f"expected HTTP {status} {code}, got {e}"
-    if code is not None:
-        assert e.code == code, f"expected {code}, got {e}"
-    if status != 304:
-        assert REQUEST_ID.match(e.request_id or ""), f"bad request id {e.request_id!r} in {e}"
-    return e
 
 
 def sse_headers(headers) -> Sse:
