@@ -67,6 +67,17 @@
 //! Memory stays bounded: the sealer buffers at most one segment of plaintext, the decryptor at most one
 //! segment of ciphertext, and a [`ReadPlan`] is computed, not stored per segment.
 //!
+//! # Storing header and body
+//! The header's final bytes exist only once the body is complete (they record its length and digest), so
+//! the simplest layout keeps the header beside the body (in the object's metadata record or a sidecar
+//! file) and writes it atomically after the body is durable. The storage must also keep the object's
+//! generation (and, for rollback detection, its length) in its own metadata: the identity passed to
+//! [`UnverifiedHeader::verify`] must come from there, never from the header (which does not hold it).
+//!
+//! Request 256-bit data keys from the KMS (`KeySpec=AES_256`); SM4 objects use a 128-bit subkey derived
+//! from them. Report the key id the KMS returns from Decrypt rather than [`Envelope::kms_key_id`], which
+//! is not covered by the header's tag.
+//!
 //! # Multipart uploads
 //! At InitiateMultipartUpload, obtain the data key and fix the generation. Each UploadPart seals its data
 //! with [`StreamSealer::part`] (keyed per part number and upload id, with its own fresh salt) and
