@@ -28,16 +28,24 @@
 //! - [`ops`]: one builder per operation (`create_bucket`, `put_bucket_encryption`, `put_object`,
 //!   `get_object` with [`ops::ByteRange`], `copy_object`, the multipart calls, listings, ...), bucket
 //!   and key validation ([`ops::ValidateError`]) and Content-MD5.
+//! - [`response`]: result documents, parsed and written (GetBucketInfo, ListObjects V1/V2,
+//!   ListBuckets, Initiate/CompleteMultipartUpload, ListParts, CopyObject) and
+//!   [`response::ObjectMeta`] from response headers. GetBucketEncryption's result is
+//!   [`sse::ServerSideEncryptionRule::from_xml`].
+//! - [`crc64`]: CRC-64/ECMA (XZ parameters) for `x-oss-hash-crc64ecma`, streaming, and
+//!   [`crc64::combine`] for multipart objects.
 //! - [`xml`]: bounded, root-checked reading and an escaping writer, shared by every document.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod crc64;
 pub mod credentials;
 pub mod encoding;
 pub mod endpoint;
 pub mod error;
 pub mod ops;
 pub mod request;
+pub mod response;
 pub mod sign;
 pub mod sse;
 pub mod time;

@@ -188,6 +188,57 @@ impl Timestamp {
         format!("{:04}{:02}{:02}", dt.year, dt.month, dt.day)
     }
 
+    /// `2023-12-16T16:20:57.000Z`, the `LastModified` / `CreationDate` form of OSS XML documents.
+    pub fn to_iso8601_millis(self) -> String {
+        let dt = self.to_datetime();
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z",
+            dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second
+        )
+    }
+
+    /// Parses `2023-12-16T16:20:57Z` or `2023-12-16T16:20:57.123Z` (fractional seconds are dropped).
+    pub fn parse_iso8601_extended(s: &str) -> Result<Timestamp, TimeParseError> {
+        let err = || TimeParseError {
+            format: "ISO 8601",
+            value: s.chars().take(64).collect(),
+        };
+        let body = s.strip_suffix('Z').ok_or_else(err)?;
+        let (main, frac) = match body.split_once('.') {
+            Some((m, f)) => (m, Some(f)),
+            None => (body, None),
+        };
+        if let Some(f) = frac {
+            if f.is_empty() || f.len() > 9 || !f.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(err());
+            }
+        }
+        let b = main.as_bytes();
+        if b.len() != 19
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || b[10] != b'T'
+            || b[13] != b':'
+            || b[16] != b':'
+        {
+            return Err(err());
+        }
+        let num = |range: std::ops::Range<usize>| {
+            main.get(range)
+                .and_then(|v| parse_digits(v, v.len(), v.len()))
+                .ok_or_else(err)
+        };
+        Timestamp::from_datetime(DateTime {
+            year: i64::from(num(0..4)?),
+            month: num(5..7)?,
+            day: num(8..10)?,
+            hour: num(11..13)?,
+            minute: num(14..16)?,
+            second: num(17..19)?,
+        })
+        .ok_or_else(err)
+    }
+
     /// Parses `20231216T162057Z` (exactly 16 characters).
     pub fn parse_iso8601_basic(s: &str) -> Result<Timestamp, TimeParseError> {
         let err = || TimeParseError {
@@ -299,6 +350,29 @@ mod tests {
                 .unix(),
             1_702_743_657
         );
+    }
+
+    #[test]
+    fn extended_iso() {
+        let t = Timestamp::from_unix(1_702_743_657);
+        assert_eq!(t.to_iso8601_millis(), "2023-12-16T16:20:57.000Z");
+        assert_eq!(
+            Timestamp::parse_iso8601_extended("2023-12-16T16:20:57.000Z"),
+            Ok(t)
+        );
+        assert_eq!(
+            Timestamp::parse_iso8601_extended("2023-12-16T16:20:57Z"),
+            Ok(t)
+        );
+        for bad in [
+            "2023-12-16T16:20:57",
+            "2023-12-16T16:20:57.Z",
+            "2023-12-16 16:20:57Z",
+            "2023-13-16T16:20:57Z",
+            "2023-12-16T16:20:57.1234567890Z",
+        ] {
+            assert!(Timestamp::parse_iso8601_extended(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
