@@ -244,10 +244,13 @@ impl StreamSealer {
         label: StreamLabel,
         upload_id: String,
     ) -> Result<Self, SealError> {
+        // One draw for both: each draw is a system call, and small objects feel it.
+        let mut random = [0u8; SALT_LEN + PREFIX_LEN];
+        rng.fill(&mut random).map_err(|_| SealError::Random)?;
         let mut salt = [0u8; SALT_LEN];
         let mut prefix = [0u8; PREFIX_LEN];
-        rng.fill(&mut salt).map_err(|_| SealError::Random)?;
-        rng.fill(&mut prefix).map_err(|_| SealError::Random)?;
+        salt.copy_from_slice(&random[..SALT_LEN]);
+        prefix.copy_from_slice(&random[SALT_LEN..]);
         let ctx = StreamContext {
             id,
             config,
