@@ -50,6 +50,8 @@ pub use model::{
 };
 pub use secret::SecretBytes;
 pub use store::{RootKey, RootKeySource, ROOT_KEY_ENV};
+/// The wiping wrapper some results come in (re-exported so callers need not depend on `zeroize`).
+pub use zeroize::Zeroizing;
 
 /// A key management service: the operations OSS server-side encryption needs from one.
 ///
