@@ -249,17 +249,7 @@ impl OpenedObject {
             });
         }
         let segments = if range.start == 0 && range.end == len {
-            let last_stream = self.inner.seg_counts.len() - 1;
-            Some((
-                SegPos {
-                    stream: 0,
-                    segment: 0,
-                },
-                SegPos {
-                    stream: last_stream,
-                    segment: self.inner.seg_counts[last_stream] - 1,
-                },
-            ))
+            Some(self.all_segments())
         } else if range.start == range.end {
             None
         } else {
@@ -277,20 +267,22 @@ impl OpenedObject {
         ReadPlan {
             obj: self.clone(),
             range: 0..self.plaintext_len(),
-            segments: {
-                let last_stream = self.inner.seg_counts.len() - 1;
-                Some((
-                    SegPos {
-                        stream: 0,
-                        segment: 0,
-                    },
-                    SegPos {
-                        stream: last_stream,
-                        segment: self.inner.seg_counts[last_stream] - 1,
-                    },
-                ))
-            },
+            segments: Some(self.all_segments()),
         }
+    }
+
+    /// First and last segment of the whole body (every object has at least one of each).
+    fn all_segments(&self) -> (SegPos, SegPos) {
+        let last_stream = self.inner.seg_counts.len() - 1;
+        let first = SegPos {
+            stream: 0,
+            segment: 0,
+        };
+        let last = SegPos {
+            stream: last_stream,
+            segment: self.inner.seg_counts[last_stream] - 1,
+        };
+        (first, last)
     }
 
     /// A decryptor for `range` (see [`plan`](Self::plan)); read the ciphertext its plan names and feed it.
