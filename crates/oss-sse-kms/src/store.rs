@@ -355,15 +355,15 @@ fn clean_temporaries(dir: &Path) -> Result<(), KmsError> {
 
 fn root_key_from_env_or_file(dir: &Path, state_exists: bool) -> Result<RootKey, KmsError> {
     if let Some(v) = std::env::var_os(ROOT_KEY_ENV) {
-        let v = v.into_string().map_err(|_| KmsError::InvalidRootKey {
+        let v = zeroize::Zeroizing::new(v.into_string().map_err(|_| KmsError::InvalidRootKey {
             reason: format!("{ROOT_KEY_ENV} is not valid UTF-8"),
-        })?;
+        })?);
         return RootKey::from_base64(&v).map_err(|e| KmsError::InvalidRootKey {
             reason: format!("{ROOT_KEY_ENV}: {e}"),
         });
     }
     let path = dir.join(ROOT_KEY_FILE);
-    match fs::read_to_string(&path) {
+    match fs::read_to_string(&path).map(zeroize::Zeroizing::new) {
         Ok(text) => RootKey::from_base64(&text).map_err(|e| KmsError::InvalidRootKey {
             reason: format!("{}: {e}", path.display()),
         }),
