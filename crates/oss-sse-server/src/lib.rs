@@ -1,2 +1,26 @@
-//! oss-sse-server (being built).
+//! oss-sse-server: the local OSS emulator.
+//!
+//! An OSS-compatible HTTP server for loopback use: every request is authenticated with oss-sse-core's
+//! verifier and authorized against RAM policies ([`users`], [`policy`]); objects live in a crash-safe store
+//! ([`storage`]) whose bodies go through a codec layer ([`storage::body`]) where encryption at rest plugs
+//! in; [`testing::TestServer`] runs one in-process for tests.
+//!
+//! - [`config`]: [`config::ServerConfig`], [`config::Limits`], root credentials.
+//! - [`server`]: [`server::Server`] (bind, run with graceful shutdown), routing, handlers.
+//! - [`storage`]: the durable store (atomic commits, recovery, key-to-disk mapping, listings).
+//! - [`testing`]: the in-process harness.
 #![forbid(unsafe_code)]
+
+pub mod config;
+pub mod crc64;
+pub mod error;
+pub mod ids;
+pub mod policy;
+pub mod server;
+pub mod storage;
+pub mod testing;
+pub mod users;
+pub mod xml;
+
+pub use config::{Limits, ServerConfig};
+pub use server::Server;
