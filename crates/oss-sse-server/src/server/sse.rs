@@ -70,7 +70,20 @@ pub fn request_sse(
     request_encryption(core_operation(op), headers).map_err(sse_error)
 }
 
+/// The key KMS encryption uses when neither the request nor the bucket names one: the default service
+/// key, referred to by its alias until the encryption engine resolves it to the key's id.
+pub const DEFAULT_KMS_KEY: &str = "alias/acs/oss";
+
+fn kms_key(algorithm: &str, key_id: Option<&String>) -> Option<String> {
+    match key_id {
+        Some(k) => Some(k.clone()),
+        None if algorithm == "KMS" => Some(DEFAULT_KMS_KEY.to_owned()),
+        None => None,
+    }
+}
+
 /// The descriptor an object is written with: the request's headers, else the bucket's default, else none.
+/// KMS without a key id means the default service key ([`DEFAULT_KMS_KEY`]).
 pub fn resolve(
     request: Option<&ObjectEncryption>,
     bucket_default: Option<&BucketEncryption>,
@@ -78,14 +91,14 @@ pub fn resolve(
     if let Some(r) = request {
         return Some(EncryptionDescriptor {
             algorithm: r.algorithm.as_str().to_owned(),
-            kms_key_id: r.key_id.clone(),
+            kms_key_id: kms_key(r.algorithm.as_str(), r.key_id.as_ref()),
             data_encryption: r.data_encryption.map(|d| d.as_str().to_owned()),
             wrapped_key: None,
         });
     }
     bucket_default.map(|b| EncryptionDescriptor {
         algorithm: b.algorithm.clone(),
-        kms_key_id: b.kms_master_key_id.clone(),
+        kms_key_id: kms_key(&b.algorithm, b.kms_master_key_id.as_ref()),
         data_encryption: b.kms_data_encryption.clone(),
         wrapped_key: None,
     })
