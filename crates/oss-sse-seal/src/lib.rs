@@ -64,6 +64,7 @@
 //! assert_eq!(out, b"world");
 //! # Ok::<(), SealError>(())
 //! ```
+//! [`SealingWriter`] and [`DecryptingReader`] offer the same through `std::io::Write` and `Read`.
 //! Memory stays bounded: the sealer buffers at most one segment of plaintext, the decryptor at most one
 //! segment of ciphertext, and a [`ReadPlan`] is computed, not stored per segment.
 //!
@@ -111,6 +112,7 @@ mod cipher;
 mod codec;
 mod error;
 mod header;
+mod io;
 mod key;
 mod layout;
 mod object;
@@ -123,6 +125,7 @@ pub use header::{
     Header, UnverifiedHeader, MAX_HEADER_LEN, MAX_KMS_FIELD_LEN, MAX_PARTS, MAX_UPLOAD_ID_LEN,
     MAX_WRAPPED_KEY_LEN,
 };
+pub use io::{DecryptingReader, SealingWriter};
 pub use key::{DataKey, DATA_KEY_LEN};
 pub use layout::{SealConfig, DEFAULT_SEGMENT_SIZE, MAX_SEGMENT_SIZE, MIN_SEGMENT_SIZE};
 pub use object::{Envelope, ObjectId, ObjectKind, StreamLabel};
