@@ -481,13 +481,6 @@ oss_sse_result oss_sse_config_set_verify_ssl(oss_sse_config *config, bool verify
 // `config` is NULL or a live handle; `path` is NULL or NUL-terminated.
 oss_sse_result oss_sse_config_set_ca_file(oss_sse_config *config, const char *path);
 
-// Trusts every PEM file (`*.pem`, `*.crt`) in this directory, in addition to `ca_file`. NULL
-// clears it. The directory is read by `oss_sse_client_new`.
-//
-// # Safety
-// `config` is NULL or a live handle; `path` is NULL or NUL-terminated.
-oss_sse_result oss_sse_config_set_ca_path(oss_sse_config *config, const char *path);
-
 // Says the endpoint is a custom domain bound to one bucket (CNAME): requests go to the endpoint
 // itself, without a bucket in the host name or path.
 //

@@ -76,7 +76,6 @@ pub struct oss_sse_config {
     pub(crate) proxy: Option<Proxy>,
     pub(crate) verify_ssl: bool,
     pub(crate) ca_file: Option<String>,
-    pub(crate) ca_path: Option<String>,
     pub(crate) is_cname: bool,
     pub(crate) enable_crc64: bool,
     pub(crate) date_skew_adjustment: bool,
@@ -97,7 +96,6 @@ impl Default for oss_sse_config {
             proxy: None,
             verify_ssl: true,
             ca_file: None,
-            ca_path: None,
             is_cname: false,
             enable_crc64: true,
             date_skew_adjustment: true,
@@ -356,27 +354,6 @@ pub unsafe extern "C" fn oss_sse_config_set_ca_file(
     unsafe {
         set(config, |c| {
             c.ca_file = arg_opt_str(path, "path")?
-                .filter(|p| !p.is_empty())
-                .map(str::to_owned);
-            Ok(())
-        })
-    }
-}
-
-/// Trusts every PEM file (`*.pem`, `*.crt`) in this directory, in addition to `ca_file`. NULL
-/// clears it. The directory is read by `oss_sse_client_new`.
-///
-/// # Safety
-/// `config` is NULL or a live handle; `path` is NULL or NUL-terminated.
-#[no_mangle]
-pub unsafe extern "C" fn oss_sse_config_set_ca_path(
-    config: *mut oss_sse_config,
-    path: *const c_char,
-) -> oss_sse_result {
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        set(config, |c| {
-            c.ca_path = arg_opt_str(path, "path")?
                 .filter(|p| !p.is_empty())
                 .map(str::to_owned);
             Ok(())

@@ -331,6 +331,12 @@ namespace OSS
             }
             detail::ConfigPtr config(raw);
             const ClientConfiguration& c = configuration_;
+            if (!c.caPath.empty()) {
+                // Failing loudly beats trusting other roots than the caller asked for.
+                initError_ = OssError("InvalidArgument", "ClientConfiguration.caPath is not supported by oss-sse: put "
+                                                         "the certificates into one PEM file and set caFile");
+                return;
+            }
             const char* field = nullptr;
             oss_sse_result r = OSS_SSE_RESULT_OK;
 #define ALIBABACLOUD_OSS_SSE_SET(name, call) \
@@ -359,9 +365,6 @@ namespace OSS
             ALIBABACLOUD_OSS_SSE_SET("verifySSL", oss_sse_config_set_verify_ssl(raw, c.verifySSL))
             if (!c.caFile.empty()) {
                 ALIBABACLOUD_OSS_SSE_SET("caFile", oss_sse_config_set_ca_file(raw, c.caFile.c_str()))
-            }
-            if (!c.caPath.empty()) {
-                ALIBABACLOUD_OSS_SSE_SET("caPath", oss_sse_config_set_ca_path(raw, c.caPath.c_str()))
             }
             ALIBABACLOUD_OSS_SSE_SET("isCname", oss_sse_config_set_cname(raw, c.isCname))
             ALIBABACLOUD_OSS_SSE_SET("enableCrc64", oss_sse_config_set_crc64(raw, c.enableCrc64))

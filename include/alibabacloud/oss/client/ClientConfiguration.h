@@ -2,11 +2,12 @@
 //
 // Honoured: userAgent, scheme (for endpoints written without one), maxConnections, requestTimeoutMs,
 // connectTimeoutMs, retryStrategy, proxyScheme/proxyHost/proxyPort/proxyUserName/proxyPassword,
-// verifySSL, caPath, caFile, isCname, enableCrc64, enableDateSkewAdjustment, isPathStyle,
+// verifySSL, caFile, isCname, enableCrc64, enableDateSkewAdjustment, isPathStyle,
 // signatureVersion.
 // Accepted but without effect in oss-sse (documented so that code setting them still compiles):
 // sendRateLimiter, recvRateLimiter, networkInterface, executor, httpClient, isVerifyObjectStrict,
 // additionalHeaders.
+// Refused: caPath (every call then fails with InvalidArgument; use caFile).
 #pragma once
 
 #include <memory>
@@ -69,7 +70,7 @@ namespace OSS
         std::string proxyPassword;
         /// Verify TLS certificates (turn off for testing only).
         bool verifySSL;
-        /// Directory of trusted CA certificates (PEM).
+        /// Directory of trusted CA certificates: not supported, use caFile (a client with it set fails).
         std::string caPath;
         /// File of trusted CA certificates (PEM).
         std::string caFile;
