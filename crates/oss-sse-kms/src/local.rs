@@ -489,32 +489,45 @@ impl LocalKms {
         validate_alias_syntax(alias)?;
         let interval = rotation_interval.map(interval_secs).transpose()?;
         self.apply_schedules()?;
-        {
-            let st = self.read();
-            if let Some(id) = st.aliases.get(alias) {
-                let key = st.key(id)?;
-                if key.rotation_interval == interval {
-                    return Ok(st.metadata(key));
-                }
-            }
-        }
-        let id = self.mutate(|st, now| {
-            if let Some(id) = st.aliases.get(alias).copied() {
-                let key = st.key_mut(&id)?;
-                key.rotation_interval = interval;
-                return Ok(id);
-            }
-            let key = self.new_key(description.to_string(), interval, now)?;
-            let id = key.id;
-            st.keys.insert(id, key);
-            st.aliases.insert(alias.to_string(), id);
-            Ok(id)
-        })?;
+        let id = self.service_key(alias, description, Some(interval))?;
         let st = self.read();
         Ok(st.metadata(st.key(&id)?))
     }
 
     // ---- internals ----
+
+    /// Get-or-create of the key behind a service alias. `policy` is the rotation interval to enforce, or
+    /// `None` to leave an existing key's policy alone (creating without rotation).
+    fn service_key(
+        &self,
+        alias: &str,
+        description: &str,
+        policy: Option<Option<u64>>,
+    ) -> Result<RawId, KmsError> {
+        {
+            let st = self.read();
+            if let Some(id) = st.aliases.get(alias) {
+                let key = st.key(id)?;
+                if policy.is_none_or(|p| p == key.rotation_interval) {
+                    return Ok(key.id);
+                }
+            }
+        }
+        // Re-checked under the write lock: another thread may have created it meanwhile.
+        self.mutate(|st, now| {
+            if let Some(id) = st.aliases.get(alias).copied() {
+                if let Some(p) = policy {
+                    st.key_mut(&id)?.rotation_interval = p;
+                }
+                return Ok(id);
+            }
+            let key = self.new_key(description.to_string(), policy.flatten(), now)?;
+            let id = key.id;
+            st.keys.insert(id, key);
+            st.aliases.insert(alias.to_string(), id);
+            Ok(id)
+        })
+    }
 
     fn read(&self) -> RwLockReadGuard<'_, State> {
         // State is only ever replaced whole after a successful write, so a panic elsewhere while the lock
@@ -659,12 +672,11 @@ impl LocalKms {
             Err(KmsError::AliasNotFound { .. }) if name == DEFAULT_KEY_ALIAS => {}
             other => return other,
         }
-        let meta = self.ensure_service_key(
+        self.service_key(
             DEFAULT_KEY_ALIAS,
             "Default service key of OSS server-side encryption (SSE-KMS without a key id)",
             None,
-        )?;
-        parse_id(&meta.key_id).ok_or_else(|| corrupt("bad default key id"))
+        )
     }
 
     /// Counts the call, attributing it to the key `f` resolved (if any), then flushes counters if due.

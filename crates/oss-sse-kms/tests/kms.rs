@@ -185,8 +185,17 @@ fn default_service_key_is_created_on_first_use_and_protected() {
             kms.schedule_key_deletion(&dk.key_id, 7).unwrap_err().code(),
             "Forbidden.NoPermission"
         );
-        // Rotation of the service key is allowed.
+        // Rotation of the service key is allowed, and its policy is not reset by later uses.
         kms.rotate_key(DEFAULT_KEY_ALIAS).unwrap();
+        kms.update_rotation_policy(DEFAULT_KEY_ALIAS, Some(DAY))
+            .unwrap();
+        gdk(&kms, DEFAULT_KEY_ALIAS, &c);
+        assert_eq!(
+            kms.describe_key(DEFAULT_KEY_ALIAS)
+                .unwrap()
+                .rotation_interval,
+            Some(86_400)
+        );
         let other = new_key(&kms);
         assert_eq!(
             kms.create_alias("alias/acs/mine", &other)
@@ -965,4 +974,21 @@ fn kms_is_object_safe_send_and_sync() {
     let kms: Arc<dyn Kms> = Arc::new(open(dir.path(), &clock()));
     let id = kms.create_key(&CreateKeyRequest::default()).unwrap().key_id;
     assert_eq!(kms.describe_key(&id).unwrap().key_id, id);
+}
+
+#[test]
+fn first_use_of_the_default_alias_from_eight_threads_creates_one_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let kms = Arc::new(open(dir.path(), &clock()));
+    let ids: Vec<String> = (0..8)
+        .map(|_| {
+            let kms = Arc::clone(&kms);
+            std::thread::spawn(move || gdk(&kms, DEFAULT_KEY_ALIAS, &ctx(&[])).key_id)
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|h| h.join().unwrap())
+        .collect();
+    assert!(ids.iter().all(|id| id == &ids[0]));
+    assert_eq!(kms.list_keys().unwrap().len(), 1);
 }
