@@ -39,30 +39,28 @@ cmp "$work/plain.txt" "$work/kms.out"
 cmp "$work/plain.txt" "$work/oss.out"
 echo "both downloads are byte for byte the upload ($(wc -c < "$work/plain.txt") bytes)"
 
-say "6. KMS metering: oss-sse kms --keystore <the emulator's keystore> usage"
-keystore="$(find "$EMULATOR_DATA" -name root.key -printf '%h\n' 2>/dev/null | head -n 1)"
+say "6. Stop the emulator (its data dir is kept for the next two steps, then removed)"
+data="$EMULATOR_DATA"
+KEEP_DATA=1 stop_emulator
+trap 'rm -rf "$work" "$data" "$data.log" "$data.log.err"' EXIT
+
+say "7. KMS metering: oss-sse kms --keystore <the emulator's keystore> usage"
+keystore="$(find "$data" -name keystore.json -printf '%h\n' 2>/dev/null | head -n 1)"
 if [ -z "$keystore" ]; then
-    echo "demo: no KMS keystore (a directory with root.key) under $EMULATOR_DATA" >&2
+    echo "demo: no KMS keystore (a directory with keystore.json) under $data" >&2
     exit 1
 fi
 echo "keystore: $keystore"
 "$OSS_SSE_BIN" kms --keystore "$keystore" usage
 
-say "7. The bytes at rest are ciphertext: the plaintext marker is nowhere in the data dir"
-echo "marker: $marker"
-if grep -r -a -l -F "$marker" "$EMULATOR_DATA"; then
+say "8. The bytes at rest are ciphertext: the plaintext marker is nowhere in the data dir"
+echo "marker: $marker (both objects are still stored)"
+if grep -r -a -l -F "$marker" "$data"; then
     echo "demo: the plaintext was found at rest in the files above" >&2
     exit 1
 fi
-echo "grep -r -F \"$marker\" $EMULATOR_DATA: no match in $(find "$EMULATOR_DATA" -type f | wc -l) files"
-largest="$(find "$EMULATOR_DATA" -type f -printf '%s %p\n' | sort -n | tail -n 1 | cut -d' ' -f2-)"
+echo "grep -r -F \"$marker\" $data: no match in $(find "$data" -type f | wc -l) files"
+largest="$(find "$data" -type f -printf '%s %p\n' | sort -n | tail -n 1 | cut -d' ' -f2-)"
 echo "the largest stored file, $largest, begins:"
 od -A x -t x1z -N 64 "$largest"
-
-"$BUILD/oss_sse_tool" rm "$bucket" secret-kms.txt
-"$BUILD/oss_sse_tool" rm "$bucket" secret-oss.txt
-"$BUILD/oss_sse_tool" rb "$bucket"
-
-say "8. Stop the emulator"
-stop_emulator
 echo "demo: done"
