@@ -92,6 +92,34 @@ int main(int argc, char** argv)
         return fail("CreateBucket", created.error());
     }
 
+    // The other constructors, and V4 signing with SetRegion (an IP endpoint names no region).
+    {
+        Credentials envCredentials = EnvironmentVariableCredentialsProvider().getCredentials();
+        OssClient byKeys(Endpoint, envCredentials.AccessKeyId(), envCredentials.AccessKeySecret(), conf);
+        OssClient byCredentials(Endpoint, envCredentials, conf);
+        ClientConfiguration v4conf;
+        v4conf.signatureVersion = SignatureVersionType::V4;
+        OssClient v4(Endpoint, std::make_shared<SimpleCredentialsProvider>(envCredentials), v4conf);
+        v4.SetRegion("cn-hangzhou");
+        const OssClient* clients[] = {&byKeys, &byCredentials, &v4};
+        const char* names[] = {"OssClient(endpoint, ak, sk, conf)", "OssClient(endpoint, Credentials, conf)",
+                               "OssClient(endpoint, provider, conf) signing V4"};
+        for (int i = 0; i < 3; ++i) {
+            auto outcome = clients[i]->GetBucketInfo(BucketName);
+            if (!outcome.isSuccess()) {
+                return fail(names[i], outcome.error());
+            }
+            std::cout << names[i] << ": GetBucketInfo ok" << std::endl;
+        }
+        ClientConfiguration badTrust;
+        badTrust.caPath = "/etc/ssl/certs";
+        OssClient refused(Endpoint, envCredentials, badTrust);
+        if (refused.GetBucketInfo(BucketName).error().Code() != "InvalidArgument") {
+            std::cout << "a client with caPath set should refuse every call" << std::endl;
+            return 1;
+        }
+    }
+
     // Set: KMS with the default service key.
     SetBucketEncryptionRequest setrequest(BucketName);
     setrequest.setSSEAlgorithm(SSEAlgorithm::KMS);
