@@ -106,26 +106,46 @@ pub fn combine(crc_a: u64, crc_b: u64, len_b: u64) -> u64 {
     crc ^ crc_b
 }
 
-/// A reader computing the CRC64 of what passes through it.
+/// A reader of exactly `expected` bytes computing their CRC64 on the way. Ending early is an error,
+/// never a silent EOF: the transport would otherwise wait for bytes Content-Length promised.
 pub(crate) struct CrcReader<R> {
     pub(crate) inner: R,
     pub(crate) crc: Crc64,
     pub(crate) count: u64,
+    expected: u64,
+    /// Set when the source ended before `expected` bytes.
+    pub(crate) short: bool,
 }
 
 impl<R: Read> CrcReader<R> {
-    pub(crate) fn new(inner: R) -> Self {
+    pub(crate) fn new(inner: R, expected: u64) -> Self {
         CrcReader {
             inner,
             crc: Crc64::new(),
             count: 0,
+            expected,
+            short: false,
         }
     }
 }
 
 impl<R: Read> Read for CrcReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
+        let remaining = self.expected - self.count;
+        if remaining == 0 || buf.is_empty() {
+            return Ok(0);
+        }
+        let want = buf
+            .len()
+            .min(usize::try_from(remaining).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        if n == 0 {
+            self.short = true;
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!("body ended after {} of {} bytes", self.count, self.expected),
+            ));
+        }
         self.crc.update(&buf[..n]);
         self.count += n as u64;
         Ok(n)

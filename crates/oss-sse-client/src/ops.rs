@@ -298,14 +298,18 @@ impl Client {
     ) -> Result<PutObjectOutput> {
         let req = self.put_request(bucket, key, len, opts)?;
         // `take` keeps a reader longer than promised from sending more than Content-Length.
-        let mut reader = CrcReader::new(body.take(len));
-        let resp = self.run(&req, Payload::Reader(&mut reader, len))?;
-        if reader.count != len {
+        let mut reader = CrcReader::new(body, len);
+        let result = self.run(&req, Payload::Reader(&mut reader, len));
+        if reader.short {
             return Err(Error::Io(std::io::Error::new(
                 std::io::ErrorKind::UnexpectedEof,
-                format!("body ended after {} of {len} bytes", reader.count),
+                format!(
+                    "the body source ended after {} of {len} bytes",
+                    reader.count
+                ),
             )));
         }
+        let resp = result?;
         let crc = reader.crc.value();
         self.put_output(resp, crc)
     }
@@ -583,14 +587,18 @@ impl Client {
         len: u64,
     ) -> Result<UploadPartOutput> {
         let req = self.part_request(bucket, key, upload_id, part_number, len)?;
-        let mut reader = CrcReader::new(body.take(len));
-        let resp = self.run(&req, Payload::Reader(&mut reader, len))?;
-        if reader.count != len {
+        let mut reader = CrcReader::new(body, len);
+        let result = self.run(&req, Payload::Reader(&mut reader, len));
+        if reader.short {
             return Err(Error::Io(std::io::Error::new(
                 std::io::ErrorKind::UnexpectedEof,
-                format!("part body ended after {} of {len} bytes", reader.count),
+                format!(
+                    "the body source ended after {} of {len} bytes",
+                    reader.count
+                ),
             )));
         }
+        let resp = result?;
         let crc = reader.crc.value();
         self.part_output(resp, part_number, crc)
     }
