@@ -160,6 +160,32 @@ class SdkClient:
                 headers: Optional[Dict[str, str]] = None) -> str:
         raise NotImplementedError
 
+    def get_bucket_location(self, bucket: str) -> str: raise NotImplementedError
+
+    def delete_multiple(self, bucket: str, keys: List[str]) -> List[str]:
+        """DeleteMultipleObjects; returns the keys reported deleted."""
+        raise NotImplementedError
+
+    def put_object_md5(self, bucket: str, key: str, data: bytes, md5: str) -> Response:
+        """PutObject with the given Content-MD5 header."""
+        raise NotImplementedError
+
+    def get_object_overrides(self, bucket: str, key: str, content_type: str, content_disposition: str
+                             ) -> Response:
+        """GetObject with response-content-type / response-content-disposition."""
+        raise NotImplementedError
+
+    def initiate_upload(self, bucket: str, key: str) -> str: raise NotImplementedError
+    def upload_part(self, bucket: str, key: str, upload_id: str, n: int, data: bytes) -> Response:
+        raise NotImplementedError
+    def list_parts(self, bucket: str, key: str, upload_id: str) -> List[Tuple[int, str, int]]:
+        """(part number, ETag, size) of each uploaded part."""
+        raise NotImplementedError
+    def list_uploads(self, bucket: str, prefix: str = "") -> List[Tuple[str, str]]:
+        """(key, upload id) of each upload in progress."""
+        raise NotImplementedError
+    def abort_upload(self, bucket: str, key: str, upload_id: str) -> Response: raise NotImplementedError
+
 
 def _ci(headers) -> CaseInsensitiveDict:
     return CaseInsensitiveDict(dict(headers or {}))
@@ -326,6 +352,50 @@ class Oss2Client(SdkClient):
 
     def presign(self, bucket, key, method, expires, headers=None):
         return self.bucket(bucket).sign_url(method, key, expires, headers=headers, slash_safe=True)
+
+    def get_bucket_location(self, bucket):
+        with _oss2_errors():
+            return self.bucket(bucket).get_bucket_location().location
+
+    def delete_multiple(self, bucket, keys):
+        with _oss2_errors():
+            return list(self.bucket(bucket).batch_delete_objects(keys).deleted_keys)
+
+    def put_object_md5(self, bucket, key, data, md5):
+        with _oss2_errors():
+            r = self.bucket(bucket).put_object(key, data, headers={"Content-MD5": md5})
+        return Response(r.status, _ci(r.headers))
+
+    def get_object_overrides(self, bucket, key, content_type, content_disposition):
+        params = {"response-content-type": content_type, "response-content-disposition": content_disposition}
+        with _oss2_errors():
+            r = self.bucket(bucket).get_object(key, params=params)
+            body = r.read()
+        return Response(r.status, _ci(r.headers), body)
+
+    def initiate_upload(self, bucket, key):
+        with _oss2_errors():
+            return self.bucket(bucket).init_multipart_upload(key).upload_id
+
+    def upload_part(self, bucket, key, upload_id, n, data):
+        with _oss2_errors():
+            r = self.bucket(bucket).upload_part(key, upload_id, n, data)
+        return Response(r.status, _ci(r.headers))
+
+    def list_parts(self, bucket, key, upload_id):
+        with _oss2_errors():
+            r = self.bucket(bucket).list_parts(key, upload_id)
+        return [(p.part_number, p.etag, p.size) for p in r.parts]
+
+    def list_uploads(self, bucket, prefix=""):
+        with _oss2_errors():
+            r = self.bucket(bucket).list_multipart_uploads(prefix=prefix)
+        return [(u.key, u.upload_id) for u in r.upload_list]
+
+    def abort_upload(self, bucket, key, upload_id):
+        with _oss2_errors():
+            r = self.bucket(bucket).abort_multipart_upload(key, upload_id)
+        return Response(r.status, _ci(r.headers))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -544,6 +614,56 @@ class V2Client(SdkClient):
             raise ValueError(method)
         assert not headers, "only Content-Type is mapped for presigned requests"
         return self.client.presign(req, expires=datetime.timedelta(seconds=expires)).url
+
+    def get_bucket_location(self, bucket):
+        with _v2_errors():
+            return self.client.get_bucket_location(oss_v2.models.GetBucketLocationRequest(bucket=bucket)).location
+
+    def delete_multiple(self, bucket, keys):
+        m = oss_v2.models
+        with _v2_errors():
+            r = self.client.delete_multiple_objects(m.DeleteMultipleObjectsRequest(
+                bucket=bucket, objects=[m.DeleteObject(key=k) for k in keys]))
+        return [d.key for d in (r.deleted_objects or [])]
+
+    def put_object_md5(self, bucket, key, data, md5):
+        with _v2_errors():
+            return self._resp(self.client.put_object(oss_v2.models.PutObjectRequest(
+                bucket=bucket, key=key, body=data, content_md5=md5)))
+
+    def get_object_overrides(self, bucket, key, content_type, content_disposition):
+        with _v2_errors():
+            r = self.client.get_object(oss_v2.models.GetObjectRequest(
+                bucket=bucket, key=key, response_content_type=content_type,
+                response_content_disposition=content_disposition))
+            body = r.body.content
+        return self._resp(r, body)
+
+    def initiate_upload(self, bucket, key):
+        with _v2_errors():
+            return self.client.initiate_multipart_upload(
+                oss_v2.models.InitiateMultipartUploadRequest(bucket=bucket, key=key)).upload_id
+
+    def upload_part(self, bucket, key, upload_id, n, data):
+        with _v2_errors():
+            return self._resp(self.client.upload_part(oss_v2.models.UploadPartRequest(
+                bucket=bucket, key=key, part_number=n, upload_id=upload_id, body=data)))
+
+    def list_parts(self, bucket, key, upload_id):
+        with _v2_errors():
+            r = self.client.list_parts(oss_v2.models.ListPartsRequest(bucket=bucket, key=key, upload_id=upload_id))
+        return [(p.part_number, p.etag, p.size) for p in (r.parts or [])]
+
+    def list_uploads(self, bucket, prefix=""):
+        with _v2_errors():
+            r = self.client.list_multipart_uploads(oss_v2.models.ListMultipartUploadsRequest(
+                bucket=bucket, prefix=prefix or None))
+        return [(u.key, u.upload_id) for u in (r.uploads or [])]
+
+    def abort_upload(self, bucket, key, upload_id):
+        with _v2_errors():
+            return self._resp(self.client.abort_multipart_upload(oss_v2.models.AbortMultipartUploadRequest(
+                bucket=bucket, key=key, upload_id=upload_id)))
 
 
 CLIENT_KINDS = ["oss2-v1", "oss2-v4", "ossv2-v4"]

@@ -20,7 +20,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from conftest import new_bucket_name, start_emulator, stop_emulator
-from sdk_clients import REQUEST_ID, Oss2Client, ServiceError, Sse, V2Client, crc64, expect_error, make_client
+from sdk_clients import (REQUEST_ID, Oss2Client, ServiceError, Sse, V2Client, content_md5, crc64, expect_error,
+                         make_client)
 from signing_oracle import frozen_oss2_clock
 
 MIB = 1024 * 1024
@@ -338,9 +339,12 @@ def listed_bucket(client, bucket):
     ("a/", "/", ["a/1", "a/2"], ["a/b/"]),
     ("", "/", ["c", "e%2F", "f"], ["a/", "b/", "d/"]),
     ("d/", "/", ["d/y+z", "d/中文 x"], []),
+    # A space in a query value: oss2 (through requests) sends it as '+', which OSS reads as a space.
+    ("d/中文 ", "", ["d/中文 x"], []),
+    ("d/y+", "", ["d/y+z"], []),
     ("a/b", "/", [], ["a/b/"]),
     ("zzz", "", [], []),
-], ids=["all", "prefix", "prefix-delim", "delim", "unicode", "partial", "none"])
+], ids=["all", "prefix", "prefix-delim", "delim", "unicode", "space", "plus", "partial", "none"])
 def test_list_objects(client, listed_bucket, version, prefix, delimiter, keys, prefixes):
     lister = client.list_objects if version == 1 else client.list_objects_v2
     r = lister(listed_bucket, prefix=prefix, delimiter=delimiter)
@@ -428,6 +432,73 @@ def test_append_object(client, bucket):
     with pytest.raises(ServiceError) as exc:
         client.append_object(bucket, "normal", len(b"normal object"), b"more")
     expect_error(exc, 409, "ObjectNotAppendable")
+
+
+def test_bucket_location(client, bucket):
+    assert client.get_bucket_location(bucket) == "oss-cn-hangzhou"  # the emulator's default region
+
+
+def test_delete_multiple_objects(client, bucket):
+    keys = ["dm/1", "dm/two words", "dm/中文", "dm/a+b"]
+    for k in keys:
+        client.put_object(bucket, k, k.encode())
+    client.put_object(bucket, "dm-kept", b"kept")
+    deleted = client.delete_multiple(bucket, keys)
+    assert sorted(deleted) == sorted(keys)
+    assert client.list_objects(bucket, prefix="dm").keys == ["dm-kept"]
+
+
+def test_content_md5_checked(client, bucket):
+    data = b"payload with a digest"
+    assert client.put_object_md5(bucket, "md5/ok", data, content_md5(data)).status == 200
+    with pytest.raises(ServiceError) as exc:
+        client.put_object_md5(bucket, "md5/bad", data, content_md5(b"something else"))
+    expect_error(exc, 400, "InvalidDigest")
+    with pytest.raises(ServiceError) as exc:
+        client.head_object(bucket, "md5/bad")
+    expect_error(exc, 404)
+
+
+def test_response_header_overrides(client, bucket):
+    # The values have spaces: oss2 sends them form-encoded ('+'), the v2 SDK percent-encoded ('%20').
+    client.put_object(bucket, "override", b"data", content_type="text/plain")
+    r = client.get_object_overrides(bucket, "override", "application/x-override", 'attachment; filename="x y.txt"')
+    assert r.body == b"data"
+    assert r.headers.get("Content-Type") == "application/x-override"
+    assert r.headers.get("Content-Disposition") == 'attachment; filename="x y.txt"'
+    assert client.head_object(bucket, "override").headers.get("Content-Type") == "text/plain"
+
+
+def test_multipart_list_parts_uploads_and_abort(client, bucket):
+    key = "mp/aborted"
+    uid = client.initiate_upload(bucket, key)
+    p1, p2 = os.urandom(200 * 1024), b"tail"
+    client.upload_part(bucket, key, uid, 1, p1)
+    client.upload_part(bucket, key, uid, 2, p2)
+    parts = client.list_parts(bucket, key, uid)
+    assert [(n, size) for n, _, size in parts] == [(1, len(p1)), (2, len(p2))]
+    assert parts[0][1].strip('"').upper() == etag_of(p1)
+    assert (key, uid) in client.list_uploads(bucket, prefix="mp/")
+
+    assert client.abort_upload(bucket, key, uid).status == 204
+    assert (key, uid) not in client.list_uploads(bucket, prefix="mp/")
+    with pytest.raises(ServiceError) as exc:
+        client.list_parts(bucket, key, uid)
+    expect_error(exc, 404, "NoSuchUpload")
+    with pytest.raises(ServiceError) as exc:
+        client.upload_part(bucket, key, uid, 3, b"late")
+    expect_error(exc, 404, "NoSuchUpload")
+    with pytest.raises(ServiceError) as exc:
+        client.head_object(bucket, key)
+    expect_error(exc, 404)
+
+
+def test_part_number_out_of_range(client, bucket):
+    uid = client.initiate_upload(bucket, "mp/range")
+    with pytest.raises(ServiceError) as exc:
+        client.upload_part(bucket, "mp/range", uid, 10001, b"x")
+    expect_error(exc, 400, "InvalidArgument")
+    client.abort_upload(bucket, "mp/range", uid)
 
 
 # ---------------------------------------------------------------------------------------------------------
