@@ -28,6 +28,9 @@ mod object;
 mod result;
 mod view;
 
+#[cfg(test)]
+mod e2e_tests;
+
 pub use bucket::*;
 pub use client::*;
 pub use config::*;
