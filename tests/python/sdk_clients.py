@@ -186,6 +186,10 @@ class SdkClient:
         raise NotImplementedError
     def abort_upload(self, bucket: str, key: str, upload_id: str) -> Response: raise NotImplementedError
 
+    def get_bucket_cors(self, bucket: str) -> Response:
+        """GetBucketCors: a sub-resource the emulator does not implement."""
+        raise NotImplementedError
+
 
 def _ci(headers) -> CaseInsensitiveDict:
     return CaseInsensitiveDict(dict(headers or {}))
@@ -356,6 +360,11 @@ class Oss2Client(SdkClient):
     def get_bucket_location(self, bucket):
         with _oss2_errors():
             return self.bucket(bucket).get_bucket_location().location
+
+    def get_bucket_cors(self, bucket):
+        with _oss2_errors():
+            r = self.bucket(bucket).get_bucket_cors()
+        return Response(r.status, _ci(r.headers))
 
     def delete_multiple(self, bucket, keys):
         with _oss2_errors():
@@ -618,6 +627,10 @@ class V2Client(SdkClient):
     def get_bucket_location(self, bucket):
         with _v2_errors():
             return self.client.get_bucket_location(oss_v2.models.GetBucketLocationRequest(bucket=bucket)).location
+
+    def get_bucket_cors(self, bucket):
+        with _v2_errors():
+            return self._resp(self.client.get_bucket_cors(oss_v2.models.GetBucketCorsRequest(bucket=bucket)))
 
     def delete_multiple(self, bucket, keys):
         m = oss_v2.models

@@ -238,7 +238,7 @@ def test_put_get_head_delete(client, bucket, key):
     expect_error(exc, 404, "NoSuchKey")
     with pytest.raises(ServiceError) as exc:
         client.head_object(bucket, key)
-    expect_error(exc, 404)
+    expect_error(exc, 404, "NoSuchKey")  # HEAD: the SDKs decode the x-oss-err header
     assert client.delete_object(bucket, key).status == 204  # deleting a missing key succeeds
 
 
@@ -332,7 +332,7 @@ def listed_bucket(client, bucket):
     return bucket
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2], ids=["listv1", "listv2"])
 @pytest.mark.parametrize("prefix,delimiter,keys,prefixes", [
     ("", "", LIST_KEYS, []),
     ("a/", "", ["a/1", "a/2", "a/b/3", "a/b/c/4"], []),
@@ -353,7 +353,7 @@ def test_list_objects(client, listed_bucket, version, prefix, delimiter, keys, p
     assert not r.truncated
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2], ids=["listv1", "listv2"])
 def test_list_objects_pages(client, listed_bucket, version):
     seen, marker = [], ""
     for _ in range(len(LIST_KEYS) + 2):
@@ -438,6 +438,15 @@ def test_bucket_location(client, bucket):
     assert client.get_bucket_location(bucket) == "oss-cn-hangzhou"  # the emulator's default region
 
 
+def test_unsupported_subresource_is_an_error(client, bucket):
+    """Issue 4: an unknown or unsupported sub-resource gets an OSS-style error, never a silent success."""
+    with pytest.raises(ServiceError) as exc:
+        client.get_bucket_cors(bucket)
+    e = exc.value
+    assert e.status >= 400 and e.code, e
+    assert REQUEST_ID.match(e.request_id or ""), e
+
+
 def test_delete_multiple_objects(client, bucket):
     keys = ["dm/1", "dm/two words", "dm/中文", "dm/a+b"]
     for k in keys:
@@ -456,7 +465,7 @@ def test_content_md5_checked(client, bucket):
     expect_error(exc, 400, "InvalidDigest")
     with pytest.raises(ServiceError) as exc:
         client.head_object(bucket, "md5/bad")
-    expect_error(exc, 404)
+    expect_error(exc, 404, "NoSuchKey")  # HEAD: the SDKs decode the x-oss-err header
 
 
 def test_response_header_overrides(client, bucket):
@@ -490,7 +499,7 @@ def test_multipart_list_parts_uploads_and_abort(client, bucket):
     expect_error(exc, 404, "NoSuchUpload")
     with pytest.raises(ServiceError) as exc:
         client.head_object(bucket, key)
-    expect_error(exc, 404)
+    expect_error(exc, 404, "NoSuchKey")  # HEAD: the SDKs decode the x-oss-err header
 
 
 def test_part_number_out_of_range(client, bucket):
@@ -655,7 +664,7 @@ def test_object_sse_invalid(client, bucket, sse, status, code):
     expect_error(exc, status, code)
     with pytest.raises(ServiceError) as exc:
         client.head_object(bucket, "enc/bad")
-    expect_error(exc, 404)
+    expect_error(exc, 404, "NoSuchKey")  # HEAD: the SDKs decode the x-oss-err header
 
 
 @pytest.mark.parametrize("default,sse,expected", [
