@@ -22,7 +22,7 @@ use crate::encryption::{
     oss_sse_algorithm, oss_sse_bucket_encryption, oss_sse_set_bucket_encryption_request,
 };
 use crate::error::oss_sse_error;
-use crate::headers::{check_header, oss_sse_headers};
+use crate::headers::oss_sse_headers;
 use crate::object::oss_sse_object;
 use crate::result::oss_sse_result;
 use crate::view::NulString;
@@ -47,13 +47,8 @@ const BAD_BUCKET: &str =
     "The bucket name is invalid. A bucket name must be comprised of lower-case characters, \
                           numbers or dash(-) with 3-63 characters long.";
 
-/// Checks a bucket name argument as the C++ SDK does.
-///
-/// # Safety
-/// `bucket` is NULL or NUL-terminated.
-unsafe fn bucket_arg<'a>(bucket: *const c_char) -> FfiResult<&'a str> {
-    // SAFETY: forwarded from this function's contract.
-    let name = unsafe { arg_str(bucket, "bucket") }?;
+/// Refuses a bucket name as the C++ SDK does, before anything is sent.
+fn check_bucket(name: &str) -> FfiResult<&str> {
     if is_valid_bucket_name(name) {
         Ok(name)
     } else {
@@ -62,6 +57,15 @@ unsafe fn bucket_arg<'a>(bucket: *const c_char) -> FfiResult<&'a str> {
             BAD_BUCKET,
         ))
     }
+}
+
+/// A bucket name argument: a valid C string and a valid name.
+///
+/// # Safety
+/// `bucket` is NULL or NUL-terminated.
+unsafe fn bucket_arg<'a>(bucket: *const c_char) -> FfiResult<&'a str> {
+    // SAFETY: forwarded from this function's contract.
+    check_bucket(unsafe { arg_str(bucket, "bucket") }?)
 }
 
 /// Checks an object key argument.
@@ -100,12 +104,10 @@ fn from_client_error(e: Error) -> Box<oss_sse_error> {
         }
         Error::Response(m) => oss_sse_error::local(oss_sse_result::ParseError, m),
         Error::Config(m) => oss_sse_error::local(oss_sse_result::ConfigError, m),
+        // Data that arrived but cannot be trusted, or a stream that broke: the transfer failed.
         other @ (Error::CrcMismatch { .. } | Error::Io(_) | Error::Cancelled) => {
             oss_sse_error::local(oss_sse_result::TransportError, other.to_string())
         }
-        // The client may grow new kinds of failure; they still reach C with their text.
-        #[allow(unreachable_patterns)]
-        other => oss_sse_error::local(oss_sse_result::TransportError, other.to_string()),
     }
 }
 
@@ -369,13 +371,7 @@ pub unsafe extern "C" fn oss_sse_client_set_bucket_encryption(
         // SAFETY: forwarded from this function's contract.
         let (client, request) =
             unsafe { (arg_ref(client, "client")?, arg_ref(request, "request")?) };
-        let bucket = request.bucket.as_str();
-        if !is_valid_bucket_name(bucket) {
-            return Err(oss_sse_error::local(
-                oss_sse_result::InvalidBucketName,
-                BAD_BUCKET,
-            ));
-        }
+        let bucket = check_bucket(&request.bucket)?;
         let rule = rule_of(request)?;
         client
             .inner
@@ -495,8 +491,9 @@ pub unsafe extern "C" fn oss_sse_client_put_object(
         // SAFETY: forwarded from this function's contract: NULL or a live list.
         let request_headers = unsafe { headers.as_ref() };
         let mut opts = PutObjectOptions::default();
+        // Every list was checked entry by entry as it was filled (oss_sse_headers_set) or came
+        // from a parsed response, so its entries go out as they are.
         for (name, value) in request_headers.into_iter().flat_map(oss_sse_headers::iter) {
-            check_header(name, value)?;
             opts.headers.push((name.to_owned(), value.to_owned()));
         }
         let output = client
