@@ -323,8 +323,8 @@ def generate(version: int, presign: bool, count: int, seed_offset: int) -> List[
     return cases
 
 
-V1_HEADER_CASES = generate(1, False, 220, 0)
-V1_PRESIGN_CASES = generate(1, True, 110, 0)
-V4_HEADER_CASES = generate(4, False, 220, 0)
-V4_PRESIGN_CASES = generate(4, True, 110, 0)
+V1_HEADER_CASES = generate(1, False, 300, 0)
+V1_PRESIGN_CASES = generate(1, True, 150, 0)
+V4_HEADER_CASES = generate(4, False, 300, 0)
+V4_PRESIGN_CASES = generate(4, True, 150, 0)
 ALL_CASES = V1_HEADER_CASES + V1_PRESIGN_CASES + V4_HEADER_CASES + V4_PRESIGN_CASES

@@ -2,7 +2,7 @@
 
 1. The SDK signers, driven offline by `signing_oracle`, reproduce every public vector of REFERENCE.md
    (so the oracle is set up right), and so does `oss-sse sign`.
-2. Over 330 generated requests per signature version (220 header-signed, 110 presigned; fixed seed, see
+2. Over 450 generated requests per signature version (300 header-signed, 150 presigned; fixed seed, see
    `sign_cases`), the two SDKs agree with each other wherever both define the case, and `oss-sse sign`
    prints the same Authorization value / presigned URL query as each of them at the same fixed time.
 
