@@ -103,18 +103,25 @@ impl Timestamp {
 
     /// `Wed, 28 Dec 2022 10:27:41 GMT`, the form of the `Date` header and of V1 signing.
     pub fn to_rfc1123(self) -> String {
+        // Written by hand rather than with format!: this runs once per signed request.
         let dt = self.to_datetime();
         let weekday = self.0.div_euclid(86_400).rem_euclid(7) as usize;
-        format!(
-            "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
-            DAY_NAMES[weekday],
-            dt.day,
-            MONTH_NAMES[(dt.month - 1) as usize],
-            dt.year,
-            dt.hour,
-            dt.minute,
-            dt.second
-        )
+        let mut s = String::with_capacity(29);
+        s.push_str(DAY_NAMES[weekday]);
+        s.push_str(", ");
+        push_digits(&mut s, dt.day, 2);
+        s.push(' ');
+        s.push_str(MONTH_NAMES[(dt.month - 1) as usize]);
+        s.push(' ');
+        push_digits(&mut s, dt.year as u32, 4);
+        s.push(' ');
+        push_digits(&mut s, dt.hour, 2);
+        s.push(':');
+        push_digits(&mut s, dt.minute, 2);
+        s.push(':');
+        push_digits(&mut s, dt.second, 2);
+        s.push_str(" GMT");
+        s
     }
 
     /// Parses `Wed, 28 Dec 2022 10:27:41 GMT`. The day name must be a valid English abbreviation and match
@@ -176,16 +183,26 @@ impl Timestamp {
     /// `20231216T162057Z`, the V4 `x-oss-date` form.
     pub fn to_iso8601_basic(self) -> String {
         let dt = self.to_datetime();
-        format!(
-            "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-            dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second
-        )
+        let mut s = String::with_capacity(16);
+        push_digits(&mut s, dt.year as u32, 4);
+        push_digits(&mut s, dt.month, 2);
+        push_digits(&mut s, dt.day, 2);
+        s.push('T');
+        push_digits(&mut s, dt.hour, 2);
+        push_digits(&mut s, dt.minute, 2);
+        push_digits(&mut s, dt.second, 2);
+        s.push('Z');
+        s
     }
 
     /// `20231216`, the date of the V4 credential scope.
     pub fn to_yyyymmdd(self) -> String {
         let dt = self.to_datetime();
-        format!("{:04}{:02}{:02}", dt.year, dt.month, dt.day)
+        let mut s = String::with_capacity(8);
+        push_digits(&mut s, dt.year as u32, 4);
+        push_digits(&mut s, dt.month, 2);
+        push_digits(&mut s, dt.day, 2);
+        s
     }
 
     /// `2023-12-16T16:20:57.000Z`, the `LastModified` / `CreationDate` form of OSS XML documents.
@@ -269,6 +286,15 @@ impl Timestamp {
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_iso8601_basic())
+    }
+}
+
+/// Appends `v` as exactly `width` decimal digits (zero-padded; callers keep `v` below 10^width).
+fn push_digits(s: &mut String, v: u32, width: u32) {
+    let mut div = 10u32.pow(width - 1);
+    while div > 0 {
+        s.push(char::from(b'0' + (v / div % 10) as u8));
+        div /= 10;
     }
 }
 

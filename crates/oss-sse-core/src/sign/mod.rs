@@ -7,6 +7,7 @@
 pub mod v1;
 pub mod v4;
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// Which signature algorithm.
@@ -28,6 +29,12 @@ impl fmt::Display for SignatureVersion {
     }
 }
 
+/// Whether `name` starts with `prefix`, ignoring ASCII case.
+pub(crate) fn starts_with_ignore_case(name: &str, prefix: &str) -> bool {
+    name.len() >= prefix.len()
+        && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
 /// A request that cannot be signed as asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignError {
@@ -42,18 +49,27 @@ pub enum SignError {
     SigningKeyScopeMismatch,
 }
 
-/// Lower-cased, sorted `name:value\n` lines for the headers `keep` selects; values trimmed, repeated
-/// names joined with `,` in received order. Shared by V1 and V4 and by signer and verifier.
+/// Lower-cased, sorted `name:value\n` lines for the headers `keep` selects (`keep` sees the trimmed
+/// name in its received case and must compare case-insensitively); values trimmed, repeated names
+/// joined with `,` in received order. Shared by V1 and V4 and by signer and verifier.
 pub(crate) fn canonical_header_lines(
     out: &mut String,
     headers: &[(String, String)],
     mut keep: impl FnMut(&str) -> bool,
 ) {
-    let mut selected: Vec<(String, &str)> = headers
+    // Only selected names that are not lower-case already get a lower-cased copy.
+    let mut selected: Vec<(Cow<'_, str>, &str)> = headers
         .iter()
         .filter_map(|(n, v)| {
-            let lower = n.trim().to_ascii_lowercase();
-            keep(&lower).then_some((lower, v.trim()))
+            let n = n.trim();
+            keep(n).then(|| {
+                let lower = if n.bytes().any(|b| b.is_ascii_uppercase()) {
+                    Cow::Owned(n.to_ascii_lowercase())
+                } else {
+                    Cow::Borrowed(n)
+                };
+                (lower, v.trim())
+            })
         })
         .collect();
     // Stable sort keeps received order among repeated names.

@@ -3,7 +3,7 @@
 
 use ring::hmac;
 
-use super::canonical_header_lines;
+use super::{canonical_header_lines, starts_with_ignore_case};
 use crate::credentials::{Credentials, Secret};
 use crate::encoding::base64_encode;
 use crate::request::{Request, RequestView};
@@ -185,7 +185,7 @@ pub fn canonicalized_resource(
 /// Every `x-oss-*` header, lower-cased and sorted, as `name:value\n`.
 pub fn canonicalized_oss_headers(headers: &[(String, String)]) -> String {
     let mut out = String::new();
-    canonical_header_lines(&mut out, headers, |n| n.starts_with("x-oss-"));
+    canonical_header_lines(&mut out, headers, |n| starts_with_ignore_case(n, "x-oss-"));
     out
 }
 
@@ -213,7 +213,9 @@ pub fn string_to_sign(
     s.push('\n');
     s.push_str(date_slot);
     s.push('\n');
-    canonical_header_lines(&mut s, view.headers, |n| n.starts_with("x-oss-"));
+    canonical_header_lines(&mut s, view.headers, |n| {
+        starts_with_ignore_case(n, "x-oss-")
+    });
     s.push_str(&canonicalized_resource(
         view.bucket,
         view.key,
@@ -239,13 +241,20 @@ pub fn signature(secret: &Secret, string_to_sign: &str) -> String {
 
 /// `OSS <AccessKeyId>:<signature>`.
 pub fn authorization(access_key_id: &str, signature: &str) -> String {
-    format!("OSS {access_key_id}:{signature}")
+    let mut s = String::with_capacity(5 + access_key_id.len() + signature.len());
+    s.push_str("OSS ");
+    s.push_str(access_key_id);
+    s.push(':');
+    s.push_str(signature);
+    s
 }
 
 /// Signs in header mode: sets `Date` to `time` unless a `Date` header is present, adds
 /// `x-oss-security-token` for STS credentials, then sets `Authorization`.
 pub fn sign_request(req: &mut Request, creds: &Credentials, time: Timestamp) -> V1Signature {
-    req.headers.set_if_absent("Date", time.to_rfc1123());
+    if !req.headers.contains("Date") {
+        req.headers.append("Date", time.to_rfc1123());
+    }
     if let Some(token) = &creds.security_token {
         req.headers.set("x-oss-security-token", token.clone());
     }

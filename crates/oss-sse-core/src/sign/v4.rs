@@ -6,7 +6,7 @@ use std::fmt;
 use ring::{digest, hmac};
 use zeroize::Zeroizing;
 
-use super::{canonical_header_lines, SignError};
+use super::{canonical_header_lines, starts_with_ignore_case, SignError};
 use crate::credentials::{Credentials, Secret};
 use crate::encoding::{hex_lower, uri_encode, uri_encode_into};
 use crate::request::{Request, RequestView};
@@ -23,9 +23,11 @@ pub const DEFAULT_PRODUCT: &str = "oss";
 /// The longest a V4 presigned URL may last (7 days).
 pub const MAX_PRESIGN_EXPIRES: u64 = 604_800;
 
-/// Whether a lower-cased header name is always signed (so never listed in AdditionalHeaders).
-pub fn is_default_signed_header(lower_name: &str) -> bool {
-    lower_name.starts_with("x-oss-") || lower_name == "content-type" || lower_name == "content-md5"
+/// Whether a header name (any case) is always signed (so never listed in AdditionalHeaders).
+pub fn is_default_signed_header(name: &str) -> bool {
+    starts_with_ignore_case(name, "x-oss-")
+        || name.eq_ignore_ascii_case("content-type")
+        || name.eq_ignore_ascii_case("content-md5")
 }
 
 /// The credential scope: `yyyymmdd/<region>/<product>/aliyun_v4_request`.
@@ -216,7 +218,7 @@ pub fn effective_additional_headers<S: AsRef<str>>(
 pub fn canonical_headers(headers: &[(String, String)], additional: &[String]) -> String {
     let mut out = String::new();
     canonical_header_lines(&mut out, headers, |n| {
-        is_default_signed_header(n) || additional.iter().any(|a| a == n)
+        is_default_signed_header(n) || additional.iter().any(|a| a.eq_ignore_ascii_case(n))
     });
     out
 }
@@ -250,7 +252,7 @@ pub fn canonical_request(
     s.push_str(&canonical_query(view.query, skip_query));
     s.push('\n');
     canonical_header_lines(&mut s, view.headers, |n| {
-        is_default_signed_header(n) || additional.iter().any(|a| a == n)
+        is_default_signed_header(n) || additional.iter().any(|a| a.eq_ignore_ascii_case(n))
     });
     s.push('\n');
     s.push_str(&additional.join(";"));
@@ -259,15 +261,25 @@ pub fn canonical_request(
     s
 }
 
+fn push_scope(s: &mut String, scope: &Scope) {
+    s.push_str(&scope.date);
+    s.push('/');
+    s.push_str(&scope.region);
+    s.push('/');
+    s.push_str(&scope.product);
+    s.push('/');
+    s.push_str(TERMINATOR);
+}
+
 /// `OSS4-HMAC-SHA256\n<iso8601>\n<scope>\n<hex(sha256(canonical request))>`.
 pub fn string_to_sign(datetime: &str, scope: &Scope, canonical_request: &str) -> String {
     let hash = digest::digest(&digest::SHA256, canonical_request.as_bytes());
-    let mut s = String::with_capacity(140);
+    let mut s = String::with_capacity(192);
     s.push_str(ALGORITHM);
     s.push('\n');
     s.push_str(datetime);
     s.push('\n');
-    s.push_str(&scope.to_string());
+    push_scope(&mut s, scope);
     s.push('\n');
     s.push_str(&hex_lower(hash.as_ref()));
     s
@@ -280,7 +292,12 @@ pub fn authorization(
     additional: &[String],
     signature: &str,
 ) -> String {
-    let mut s = format!("{ALGORITHM} Credential={access_key_id}/{scope}");
+    let mut s = String::with_capacity(160);
+    s.push_str(ALGORITHM);
+    s.push_str(" Credential=");
+    s.push_str(access_key_id);
+    s.push('/');
+    push_scope(&mut s, scope);
     if !additional.is_empty() {
         s.push_str(",AdditionalHeaders=");
         s.push_str(&additional.join(";"));
@@ -338,7 +355,9 @@ pub fn sign_request_with_key(
     check_scope(key, time, params)?;
     let datetime = time.to_iso8601_basic();
     req.headers.set("x-oss-date", datetime.clone());
-    req.headers.set_if_absent("Date", time.to_rfc1123());
+    if !req.headers.contains("Date") {
+        req.headers.append("Date", time.to_rfc1123());
+    }
     req.headers
         .set_if_absent("x-oss-content-sha256", UNSIGNED_PAYLOAD);
     if let Some(token) = security_token {
