@@ -31,6 +31,13 @@ if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want"
     exit 0
 fi
 
+base_version="$("$base_python" -c 'import sys; print(sys.version)')"
+if [ -x "$venv/bin/python" ] \
+    && [ "$("$venv/bin/python" -c 'import sys; print(sys.version)' 2>/dev/null)" != "$base_version" ]; then
+    log "$venv was made by another interpreter; recreating it"
+    rm -rf "$venv"
+fi
+
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
     log "creating $venv"
     rm -rf "$venv"
