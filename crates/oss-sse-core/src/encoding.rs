@@ -48,8 +48,8 @@ pub fn uri_encode_into(out: &mut String, s: &str, keep_slash: bool) {
     }
 }
 
-/// Decodes `%XX` escapes (either hex case). `+` stays `+`: OSS clients encode a space as `%20`, and a
-/// literal `+` in an object key must survive.
+/// Decodes `%XX` escapes (either hex case). `+` stays `+`: this is the path decoder, where a literal
+/// `+` in an object key must survive (query strings use [`percent_decode_query_component`]).
 pub fn percent_decode(s: &str) -> Result<String, DecodeError> {
     if !s.contains('%') {
         return Ok(s.to_owned());
@@ -74,14 +74,28 @@ pub fn percent_decode(s: &str) -> Result<String, DecodeError> {
     String::from_utf8(out).map_err(|_| DecodeError::NotUtf8)
 }
 
+/// Decodes one query-string component: `+` is a space (oss2, through `requests`, form-encodes query
+/// values, and OSS reads them that way; a literal `+` arrives as `%2B`), then `%XX` escapes.
+pub fn percent_decode_query_component(s: &str) -> Result<String, DecodeError> {
+    if s.contains('+') {
+        percent_decode(&s.replace('+', " "))
+    } else {
+        percent_decode(s)
+    }
+}
+
 /// Splits a raw query string (without the `?`) into decoded `(key, value)` pairs in order; `k` without
-/// `=` gives `None`, `k=` gives `Some("")`. Empty segments (`a&&b`) are skipped.
+/// `=` gives `None`, `k=` gives `Some("")`. Empty segments (`a&&b`) are skipped. Components are decoded
+/// with [`percent_decode_query_component`] (`+` is a space).
 pub fn parse_query(raw: &str) -> Result<Vec<(String, Option<String>)>, DecodeError> {
     raw.split('&')
         .filter(|seg| !seg.is_empty())
         .map(|seg| match seg.split_once('=') {
-            Some((k, v)) => Ok((percent_decode(k)?, Some(percent_decode(v)?))),
-            None => Ok((percent_decode(seg)?, None)),
+            Some((k, v)) => Ok((
+                percent_decode_query_component(k)?,
+                Some(percent_decode_query_component(v)?),
+            )),
+            None => Ok((percent_decode_query_component(seg)?, None)),
         })
         .collect()
 }
@@ -173,6 +187,10 @@ mod tests {
 
     #[test]
     fn query_round_trip() {
+        assert_eq!(
+            parse_query("k=a+b%2Bc&x+y").unwrap(),
+            vec![("k".into(), Some("a b+c".into())), ("x y".into(), None)]
+        );
         let q = parse_query("a=1&b&c=&&%2Bd=%7C").unwrap();
         assert_eq!(
             q,
