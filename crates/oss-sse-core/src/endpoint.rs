@@ -70,10 +70,15 @@ impl Endpoint {
             };
             (format!("[{addr}]"), port)
         } else {
-            match authority.rsplit_once(':') {
-                Some((h, p)) => (h.to_owned(), Some(parse_port(p).ok_or_else(invalid)?)),
-                None => (authority.to_owned(), None),
+            let (h, port) = match authority.rsplit_once(':') {
+                Some((h, p)) => (h, Some(parse_port(p).ok_or_else(invalid)?)),
+                None => (authority, None),
+            };
+            // A colon outside brackets would be an unbracketed IPv6 address or a second port.
+            if h.contains([':', '[', ']']) {
+                return Err(invalid());
             }
+            (h.to_owned(), port)
         };
         let host = host.to_ascii_lowercase();
         if host.is_empty()

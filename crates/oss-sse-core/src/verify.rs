@@ -544,6 +544,9 @@ pub fn verify(
     let scope = match &auth {
         ParsedAuth::V1Header { signature, .. } => {
             let slot = v1::header_date_slot(view);
+            if slot.is_empty() {
+                return Err(MalformedAuth::Missing("Date").into());
+            }
             let time = Timestamp::parse_rfc1123(slot).map_err(|_| {
                 MalformedAuth::Invalid(if view.header("x-oss-date").is_some() {
                     "x-oss-date"
