@@ -1034,8 +1034,8 @@ fn stat(common: &Common, target: &str) -> VerbResult {
             "creation_date": info.creation_date,
             "extranet_endpoint": info.extranet_endpoint,
             "storage_class": info.storage_class,
-            "sse_algorithm": info.sse_algorithm,
-            "kms_master_key_id": info.kms_master_key_id,
+            "sse_algorithm": info.encryption.as_ref().map(|r| r.algorithm().as_str()),
+            "kms_master_key_id": info.encryption.as_ref().and_then(|r| r.kms_master_key_id()),
         });
         print(common.json, doc, || {
             let mut lines = vec![
@@ -1046,11 +1046,20 @@ fn stat(common: &Common, target: &str) -> VerbResult {
                 format!(
                     "{:<20}: {}",
                     "SSEAlgorithm",
-                    info.sse_algorithm.as_deref().unwrap_or("None")
+                    info.encryption
+                        .as_ref()
+                        .map_or("None", |r| r.algorithm().as_str())
                 ),
             ];
-            if let Some(k) = &info.kms_master_key_id {
+            if let Some(k) = info.encryption.as_ref().and_then(|r| r.kms_master_key_id()) {
                 lines.push(format!("{:<20}: {k}", "KMSMasterKeyID"));
+            }
+            if let Some(d) = info
+                .encryption
+                .as_ref()
+                .and_then(|r| r.kms_data_encryption())
+            {
+                lines.push(format!("{:<20}: {}", "KMSDataEncryption", d.as_str()));
             }
             lines.join("\n")
         });

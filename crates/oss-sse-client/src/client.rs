@@ -6,14 +6,14 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use oss_sse_core::request::{Method, Request};
+use oss_sse_core::endpoint::Endpoint;
+use oss_sse_core::request::Request;
 use oss_sse_core::sign::v4::{Scope, SigningKey, V4Params};
 use oss_sse_core::sign::{v1, v4, SignatureVersion};
 use oss_sse_core::time::Timestamp;
 use ureq::http;
 
 use crate::credentials::{Credentials, CredentialsProvider, EnvProvider, StaticProvider};
-use crate::endpoint::Endpoint;
 use crate::error::{Error, Result, ServiceError};
 use crate::retry::{is_idempotent_method, is_retryable_status, RetryPolicy};
 use crate::transport::{Payload, Transport, TransportConfig};
@@ -215,11 +215,16 @@ impl ClientBuilder {
 
     /// Builds the client. Without credentials set, the environment provider is used.
     pub fn build(self) -> Result<Client> {
-        let endpoint = Endpoint::parse(&self.endpoint)
+        let mut endpoint = Endpoint::parse(&self.endpoint)
             .map_err(|e| Error::Config(format!("endpoint {:?}: {e}", self.endpoint)))?
-            .with_path_style(self.path_style)
-            .with_cname(self.cname);
-        let region = self.region.or_else(|| endpoint.region().map(str::to_owned));
+            .with_path_style(self.path_style);
+        if self.cname {
+            endpoint = endpoint.with_cname();
+        }
+        if let Some(r) = &self.region {
+            endpoint = endpoint.with_region(r.clone());
+        }
+        let region = endpoint.region().map(str::to_owned);
         if self.signature_version == SignatureVersion::V4 && region.is_none() {
             return Err(Error::Config(format!(
                 "V4 signing needs a region: endpoint {:?} names none, set one with .region()",
@@ -304,18 +309,6 @@ fn unix_now() -> i64 {
 }
 
 impl Inner {
-    /// A request for `bucket`/`key` addressed per the endpoint; bad names are refused here.
-    pub(crate) fn build(
-        &self,
-        method: Method,
-        bucket: Option<&str>,
-        key: Option<&str>,
-    ) -> Result<Request> {
-        self.endpoint
-            .request(method, bucket, key)
-            .map_err(|e| Error::InvalidArgument(e.to_string()))
-    }
-
     /// The time to sign with: the local clock plus the learnt skew.
     pub(crate) fn now(&self) -> Timestamp {
         Timestamp::from_unix(unix_now().saturating_add(self.skew_seconds.load(Ordering::Relaxed)))

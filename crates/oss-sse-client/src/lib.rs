@@ -37,7 +37,6 @@ pub mod checkpoint;
 mod client;
 pub mod crc64;
 pub mod credentials;
-pub mod endpoint;
 mod error;
 mod multipart;
 mod object;
@@ -46,7 +45,6 @@ mod response;
 pub mod retry;
 mod transport;
 mod types;
-mod xml;
 
 pub use client::{Client, ClientBuilder};
 pub use credentials::{
@@ -55,6 +53,8 @@ pub use credentials::{
 pub use error::{Error, Result, ServiceError};
 pub use multipart::{UploadOptions, UploadOutput};
 pub use object::ObjectReader;
+pub use oss_sse_core::endpoint::Endpoint;
+pub use oss_sse_core::ops::CompletedPart;
 pub use oss_sse_core::sign::SignatureVersion;
 pub use oss_sse_core::sse::{
     DataEncryption, ObjectEncryption as Encryption, ServerSideEncryptionRule, SseAlgorithm,

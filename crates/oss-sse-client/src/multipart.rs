@@ -14,7 +14,8 @@ use crate::checkpoint::{default_checkpoint_path, Checkpoint, FileIdentity, PartR
 use crate::client::Client;
 use crate::crc64;
 use crate::error::{Error, Result};
-use crate::types::{CompletedPart, InitiateMultipartOptions, ProgressFn, Sse};
+use crate::types::{InitiateMultipartOptions, ProgressFn, Sse};
+use crate::CompletedPart;
 use crate::Encryption;
 
 /// OSS's part size floor (except for the last part).

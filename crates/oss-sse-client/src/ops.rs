@@ -4,7 +4,10 @@
 use std::io::{Read, Write};
 use std::time::Duration;
 
-use oss_sse_core::request::{Body, Method, Request};
+use oss_sse_core::ops::{self as build, ByteRange, ListParams, ValidateError};
+use oss_sse_core::request::{Body, Request};
+use oss_sse_core::response as doc;
+use oss_sse_core::xml::XmlError;
 
 use crate::client::{Client, Response};
 use crate::crc64::{CrcReader, CrcWriter};
@@ -12,23 +15,25 @@ use crate::error::{Error, Result};
 use crate::object::ObjectReader;
 use crate::transport::Payload;
 use crate::types::*;
-use crate::xml;
-use crate::ServerSideEncryptionRule;
+use crate::{CompletedPart, ServerSideEncryptionRule};
 
 /// Success bodies larger than this are not read into memory (listings are far smaller).
 pub(crate) const MAX_RESULT_BODY: u64 = 32 * 1024 * 1024;
 
-fn parse_doc(resp: Response, root: &str) -> Result<(xml::Element, String)> {
+/// Reads a result document whole and parses it with oss-sse-core.
+fn parse_doc<T>(
+    resp: Response,
+    what: &str,
+    parse: impl FnOnce(&[u8]) -> Result<T, XmlError>,
+) -> Result<(T, String)> {
     let request_id = resp.request_id();
     let body = resp.read_body(MAX_RESULT_BODY)?;
-    let doc = xml::parse(&body).map_err(Error::Response)?;
-    if doc.name != root {
-        return Err(Error::Response(format!(
-            "expected <{root}>, got <{}>",
-            doc.name
-        )));
-    }
-    Ok((doc, request_id))
+    let parsed = parse(&body).map_err(|e| Error::Response(format!("{what}: {e}")))?;
+    Ok((parsed, request_id))
+}
+
+fn invalid(e: ValidateError) -> Error {
+    Error::InvalidArgument(e.to_string())
 }
 
 /// Reads the rest of a small success body so the connection goes back to the pool.
@@ -74,32 +79,30 @@ fn add_headers(req: &mut Request, headers: &[(String, String)]) {
     }
 }
 
-fn add_sse(req: &mut Request, sse: Option<&Sse>) {
-    if let Some(sse) = sse {
-        sse.to_encryption().apply_to(&mut req.headers);
-    }
-}
-
 fn content_md5(body: &[u8]) -> String {
-    use base64::Engine;
-    use md5::Digest;
-    base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(body))
+    build::content_md5(body)
 }
 
 impl Client {
-    fn request(&self, method: Method, bucket: Option<&str>, key: Option<&str>) -> Result<Request> {
-        self.inner.build(method, bucket, key)
+    fn endpoint_ref(&self) -> &oss_sse_core::endpoint::Endpoint {
+        &self.inner.endpoint
     }
 
-    fn run(&self, req: &Request, payload: Payload<'_>) -> Result<Response> {
-        self.inner.execute(req, payload)
-    }
-
-    fn run_bytes(&self, mut req: Request, body: &[u8]) -> Result<Response> {
-        req.body = Body::Streamed {
-            length: body.len() as u64,
-        };
-        self.run(&req, Payload::Bytes(body))
+    /// Runs a request built by oss-sse-core. An in-memory body is moved out of the request (signing
+    /// needs only its length) so retries resend it without copying.
+    fn run(&self, mut req: Request) -> Result<Response> {
+        match std::mem::take(&mut req.body) {
+            Body::Bytes(bytes) => {
+                req.body = Body::Streamed {
+                    length: bytes.len() as u64,
+                };
+                self.inner.execute(&req, Payload::Bytes(&bytes))
+            }
+            other => {
+                req.body = other;
+                self.inner.execute(&req, Payload::Empty)
+            }
+        }
     }
 
     fn ack(resp: Response) -> Result<Ack> {
@@ -114,64 +117,50 @@ impl Client {
     /// ListBuckets: every bucket of the account (all pages).
     pub fn list_buckets(&self) -> Result<Vec<BucketSummary>> {
         let mut out = Vec::new();
-        let mut marker: Option<String> = None;
+        let mut params = ListParams::default();
         loop {
-            let mut req = self.request(Method::Get, None, None)?;
-            if let Some(m) = marker.take() {
-                req.push_query("marker", Some(m));
-            }
-            let (doc, _) = parse_doc(self.run(&req, Payload::Empty)?, "ListAllMyBucketsResult")?;
-            if let Some(buckets) = doc.child("Buckets") {
-                for b in buckets.children("Bucket") {
-                    out.push(BucketSummary {
-                        name: b.text_of("Name"),
-                        location: b.text_of("Location"),
-                        creation_date: b.text_of("CreationDate"),
-                    });
-                }
-            }
-            let next = doc.text_of("NextMarker");
-            if doc.text_of("IsTruncated") == "true" && !next.is_empty() {
-                marker = Some(next);
-            } else {
-                return Ok(out);
+            let req = build::list_buckets(self.endpoint_ref(), &params);
+            let (page, _) = parse_doc(
+                self.run(req)?,
+                "ListAllMyBucketsResult",
+                doc::ListBucketsResult::from_xml,
+            )?;
+            out.extend(page.buckets.into_iter().map(|b| BucketSummary {
+                name: b.name,
+                location: b.location,
+                creation_date: b.creation_date,
+            }));
+            match page.next_marker {
+                Some(next) if page.is_truncated && !next.is_empty() => params.marker = Some(next),
+                _ => return Ok(out),
             }
         }
     }
 
     /// PutBucket (CreateBucket).
     pub fn create_bucket(&self, bucket: &str) -> Result<Ack> {
-        let req = self.request(Method::Put, Some(bucket), None)?;
-        Self::ack(self.run(&req, Payload::Empty)?)
+        let req = build::create_bucket(self.endpoint_ref(), bucket).map_err(invalid)?;
+        Self::ack(self.run(req)?)
     }
 
     /// DeleteBucket (the bucket must be empty).
     pub fn delete_bucket(&self, bucket: &str) -> Result<Ack> {
-        let req = self.request(Method::Delete, Some(bucket), None)?;
-        Self::ack(self.run(&req, Payload::Empty)?)
+        let req = build::delete_bucket(self.endpoint_ref(), bucket).map_err(invalid)?;
+        Self::ack(self.run(req)?)
     }
 
     /// GetBucketInfo, including the default encryption rule.
     pub fn get_bucket_info(&self, bucket: &str) -> Result<BucketInfo> {
-        let mut req = self.request(Method::Get, Some(bucket), None)?;
-        req.push_query("bucketInfo", None);
-        let (doc, request_id) = parse_doc(self.run(&req, Payload::Empty)?, "BucketInfo")?;
-        let b = doc
-            .child("Bucket")
-            .ok_or_else(|| Error::Response("BucketInfo without <Bucket>".into()))?;
-        let rule = b.child("ServerSideEncryptionRule");
-        let opt = |name: &str| {
-            rule.map(|r| r.text_of(name))
-                .filter(|v| !v.is_empty() && v != "None")
-        };
+        let req = build::get_bucket_info(self.endpoint_ref(), bucket).map_err(invalid)?;
+        let (info, request_id) =
+            parse_doc(self.run(req)?, "BucketInfo", doc::BucketInfo::from_xml)?;
         Ok(BucketInfo {
-            name: b.text_of("Name"),
-            location: b.text_of("Location"),
-            creation_date: b.text_of("CreationDate"),
-            extranet_endpoint: b.text_of("ExtranetEndpoint"),
-            storage_class: b.text_of("StorageClass"),
-            sse_algorithm: opt("SSEAlgorithm"),
-            kms_master_key_id: opt("KMSMasterKeyID"),
+            name: info.name,
+            location: info.location,
+            creation_date: info.creation_date,
+            extranet_endpoint: info.extranet_endpoint,
+            storage_class: info.storage_class,
+            encryption: info.encryption,
             request_id,
         })
     }
@@ -182,65 +171,56 @@ impl Client {
         bucket: &str,
         rule: &ServerSideEncryptionRule,
     ) -> Result<Ack> {
-        let mut req = self.request(Method::Put, Some(bucket), None)?;
-        req.push_query("encryption", None);
-        let body = rule.to_xml();
-        req.headers.set("Content-MD5", content_md5(body.as_bytes()));
-        req.headers.set("Content-Type", "application/xml");
-        Self::ack(self.run_bytes(req, body.as_bytes())?)
+        let req =
+            build::put_bucket_encryption(self.endpoint_ref(), bucket, rule).map_err(invalid)?;
+        Self::ack(self.run(req)?)
     }
 
     /// GetBucketEncryption: the default rule (404 `NoSuchServerSideEncryptionRule` when none).
     pub fn get_bucket_encryption(&self, bucket: &str) -> Result<ServerSideEncryptionRule> {
-        let mut req = self.request(Method::Get, Some(bucket), None)?;
-        req.push_query("encryption", None);
-        let body = self.run(&req, Payload::Empty)?.read_body(MAX_RESULT_BODY)?;
+        let req = build::get_bucket_encryption(self.endpoint_ref(), bucket).map_err(invalid)?;
+        let body = self.run(req)?.read_body(MAX_RESULT_BODY)?;
         ServerSideEncryptionRule::from_xml(&body)
             .map_err(|e| Error::Response(format!("ServerSideEncryptionRule: {e}")))
     }
 
     /// DeleteBucketEncryption.
     pub fn delete_bucket_encryption(&self, bucket: &str) -> Result<Ack> {
-        let mut req = self.request(Method::Delete, Some(bucket), None)?;
-        req.push_query("encryption", None);
-        Self::ack(self.run(&req, Payload::Empty)?)
+        let req = build::delete_bucket_encryption(self.endpoint_ref(), bucket).map_err(invalid)?;
+        Self::ack(self.run(req)?)
     }
 
     /// ListObjectsV2: one page.
     pub fn list_objects(&self, bucket: &str, opts: &ListObjectsOptions) -> Result<ObjectListing> {
-        let mut req = self.request(Method::Get, Some(bucket), None)?;
-        req.push_query("list-type", Some("2".into()));
-        let pairs = [
-            ("prefix", opts.prefix.clone()),
-            ("delimiter", opts.delimiter.clone()),
-            ("continuation-token", opts.continuation_token.clone()),
-            ("start-after", opts.start_after.clone()),
-            ("max-keys", opts.max_keys.map(|m| m.to_string())),
-        ];
-        for (k, v) in pairs {
-            if let Some(v) = v {
-                req.push_query(k, Some(v));
-            }
-        }
-        let (doc, request_id) = parse_doc(self.run(&req, Payload::Empty)?, "ListBucketResult")?;
+        let params = ListParams {
+            prefix: opts.prefix.clone(),
+            marker: opts.start_after.clone(),
+            delimiter: opts.delimiter.clone(),
+            max_keys: opts.max_keys,
+            continuation_token: opts.continuation_token.clone(),
+            ..ListParams::default()
+        };
+        let req = build::list_objects_v2(self.endpoint_ref(), bucket, &params).map_err(invalid)?;
+        let (page, request_id) = parse_doc(
+            self.run(req)?,
+            "ListBucketResult",
+            doc::ListObjectsResult::from_xml,
+        )?;
         Ok(ObjectListing {
-            objects: doc
-                .children("Contents")
+            objects: page
+                .contents
+                .into_iter()
                 .map(|c| ObjectSummary {
-                    key: c.text_of("Key"),
-                    size: c.text_of("Size").parse().unwrap_or(0),
-                    etag: c.text_of("ETag"),
-                    last_modified: c.text_of("LastModified"),
-                    storage_class: c.text_of("StorageClass"),
+                    key: c.key,
+                    size: c.size,
+                    etag: c.etag,
+                    last_modified: c.last_modified,
+                    storage_class: c.storage_class,
                 })
                 .collect(),
-            common_prefixes: doc
-                .children("CommonPrefixes")
-                .map(|p| p.text_of("Prefix"))
-                .collect(),
-            is_truncated: doc.text_of("IsTruncated") == "true",
-            next_continuation_token: Some(doc.text_of("NextContinuationToken"))
-                .filter(|t| !t.is_empty()),
+            common_prefixes: page.common_prefixes,
+            is_truncated: page.is_truncated,
+            next_continuation_token: page.next_continuation_token.filter(|t| !t.is_empty()),
             request_id,
         })
     }
@@ -254,14 +234,20 @@ impl Client {
         len: u64,
         opts: &PutObjectOptions,
     ) -> Result<Request> {
-        let mut req = self.request(Method::Put, Some(bucket), Some(key))?;
+        let encryption = opts.sse.as_ref().map(Sse::to_encryption);
+        let mut req = build::put_object(
+            self.endpoint_ref(),
+            bucket,
+            key,
+            Body::Streamed { length: len },
+            encryption.as_ref(),
+        )
+        .map_err(invalid)?;
         if let Some(ct) = &opts.content_type {
             req.headers.set("Content-Type", ct.clone());
         }
         add_metadata(&mut req, &opts.metadata);
-        add_sse(&mut req, opts.sse.as_ref());
         add_headers(&mut req, &opts.headers);
-        req.body = Body::Streamed { length: len };
         Ok(req)
     }
 
@@ -285,6 +271,28 @@ impl Client {
         })
     }
 
+    /// Sends a request whose body streams from `body` (exactly `len` bytes); returns the response and the
+    /// CRC64 of what was sent.
+    fn run_streamed(
+        &self,
+        req: &Request,
+        body: &mut dyn Read,
+        len: u64,
+    ) -> Result<(Response, u64)> {
+        let mut reader = CrcReader::new(body, len);
+        let result = self.inner.execute(req, Payload::Reader(&mut reader, len));
+        if reader.short {
+            return Err(Error::Io(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!(
+                    "the body source ended after {} of {len} bytes",
+                    reader.count
+                ),
+            )));
+        }
+        Ok((result?, reader.crc.value()))
+    }
+
     /// PutObject from a reader of exactly `len` bytes, streamed (never buffered whole). A streamed body
     /// cannot be replayed, so this is not retried on failure; use [`Client::put_object_bytes`] or the
     /// multipart helper for that.
@@ -297,24 +305,11 @@ impl Client {
         opts: &PutObjectOptions,
     ) -> Result<PutObjectOutput> {
         let req = self.put_request(bucket, key, len, opts)?;
-        // `take` keeps a reader longer than promised from sending more than Content-Length.
-        let mut reader = CrcReader::new(body, len);
-        let result = self.run(&req, Payload::Reader(&mut reader, len));
-        if reader.short {
-            return Err(Error::Io(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                format!(
-                    "the body source ended after {} of {len} bytes",
-                    reader.count
-                ),
-            )));
-        }
-        let resp = result?;
-        let crc = reader.crc.value();
+        let (resp, crc) = self.run_streamed(&req, body, len)?;
         self.put_output(resp, crc)
     }
 
-    /// PutObject from memory (retried on transient failures).
+    /// PutObject from memory, with Content-MD5 (retried on transient failures).
     pub fn put_object_bytes(
         &self,
         bucket: &str,
@@ -322,27 +317,21 @@ impl Client {
         body: &[u8],
         opts: &PutObjectOptions,
     ) -> Result<PutObjectOutput> {
-        let req = self.put_request(bucket, key, body.len() as u64, opts)?;
-        let resp = self.run(&req, Payload::Bytes(body))?;
+        let mut req = self.put_request(bucket, key, body.len() as u64, opts)?;
+        req.headers.set_if_absent("Content-MD5", content_md5(body));
+        let resp = self.inner.execute(&req, Payload::Bytes(body))?;
         self.put_output(resp, crate::crc64::checksum(body))
     }
 
-    fn get_request(
-        &self,
-        method: Method,
-        bucket: &str,
-        key: &str,
-        opts: &GetObjectOptions,
-    ) -> Result<Request> {
-        let mut req = self.request(method, Some(bucket), Some(key))?;
-        match (opts.range, opts.suffix) {
-            (Some((start, Some(end))), _) => {
-                req.headers.set("Range", format!("bytes={start}-{end}"))
-            }
-            (Some((start, None)), _) => req.headers.set("Range", format!("bytes={start}-")),
-            (None, Some(n)) => req.headers.set("Range", format!("bytes=-{n}")),
-            (None, None) => {}
-        }
+    fn get_request(&self, bucket: &str, key: &str, opts: &GetObjectOptions) -> Result<Request> {
+        let range = match (opts.range, opts.suffix) {
+            (Some((start, Some(end))), _) => Some(ByteRange::new(start, end).map_err(invalid)?),
+            (Some((start, None)), _) => Some(ByteRange::From(start)),
+            (None, Some(n)) => Some(ByteRange::Suffix(n)),
+            (None, None) => None,
+        };
+        let mut req =
+            build::get_object(self.endpoint_ref(), bucket, key, range).map_err(invalid)?;
         let conds = [
             ("If-Match", &opts.if_match),
             ("If-None-Match", &opts.if_none_match),
@@ -369,8 +358,8 @@ impl Client {
         key: &str,
         opts: &GetObjectOptions,
     ) -> Result<ObjectReader> {
-        let req = self.get_request(Method::Get, bucket, key, opts)?;
-        let resp = self.run(&req, Payload::Empty)?;
+        let req = self.get_request(bucket, key, opts)?;
+        let resp = self.run(req)?;
         Ok(ObjectReader::new(resp, self.inner.crc64_check))
     }
 
@@ -382,8 +371,8 @@ impl Client {
         opts: &GetObjectOptions,
         out: &mut dyn Write,
     ) -> Result<ObjectMeta> {
-        let req = self.get_request(Method::Get, bucket, key, opts)?;
-        let resp = self.run(&req, Payload::Empty)?;
+        let req = self.get_request(bucket, key, opts)?;
+        let resp = self.run(req)?;
         let meta = ObjectMeta::from_headers(resp.status, resp.headers.clone());
         let whole = resp.status == 200;
         let Response { mut body, .. } = resp;
@@ -392,14 +381,19 @@ impl Client {
             crc: crate::crc64::Crc64::new(),
         };
         let mut reader = body.as_reader();
-        let copied = std::io::copy(&mut reader, &mut writer).map_err(|e| {
-            // A failure to write the sink is the caller's I/O; a failure to read is the connection's.
-            if e.kind() == std::io::ErrorKind::Other || e.kind() == std::io::ErrorKind::WriteZero {
-                Error::Io(e)
-            } else {
-                Error::Transport(format!("reading object body: {e}"))
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut copied: u64 = 0;
+        loop {
+            let n = reader
+                .read(&mut buf)
+                .map_err(|e| Error::Transport(format!("reading object body: {e}")))?;
+            if n == 0 {
+                break;
             }
-        })?;
+            // A failure to write the sink is the caller's I/O, not the connection's.
+            writer.write_all(&buf[..n])?;
+            copied += n as u64;
+        }
         if copied != meta.content_length && meta.header("content-length").is_some() {
             return Err(Error::Transport(format!(
                 "object body ended after {copied} of {} bytes",
@@ -429,15 +423,15 @@ impl Client {
 
     /// HeadObject: every header of the object, encryption included.
     pub fn head_object(&self, bucket: &str, key: &str) -> Result<ObjectMeta> {
-        let req = self.request(Method::Head, Some(bucket), Some(key))?;
-        let resp = self.run(&req, Payload::Empty)?;
+        let req = build::head_object(self.endpoint_ref(), bucket, key).map_err(invalid)?;
+        let resp = self.run(req)?;
         Ok(ObjectMeta::from_headers(resp.status, resp.headers))
     }
 
     /// DeleteObject (deleting an absent key succeeds, as in OSS).
     pub fn delete_object(&self, bucket: &str, key: &str) -> Result<Ack> {
-        let req = self.request(Method::Delete, Some(bucket), Some(key))?;
-        Self::ack(self.run(&req, Payload::Empty)?)
+        let req = build::delete_object(self.endpoint_ref(), bucket, key).map_err(invalid)?;
+        Self::ack(self.run(req)?)
     }
 
     /// CopyObject (server side). The destination is encrypted per `opts.sse`, else the destination
@@ -450,20 +444,24 @@ impl Client {
         dst_key: &str,
         opts: &CopyObjectOptions,
     ) -> Result<CopyObjectOutput> {
-        // Validates the source names the same way as a request to them would be.
-        self.request(Method::Head, Some(src_bucket), Some(src_key))?;
-        let mut req = self.request(Method::Put, Some(dst_bucket), Some(dst_key))?;
-        let mut source = format!(
-            "/{src_bucket}/{}",
-            oss_sse_core::encoding::uri_encode(src_key, true)
-        );
+        let encryption = opts.sse.as_ref().map(Sse::to_encryption);
+        let mut req = build::copy_object(
+            self.endpoint_ref(),
+            src_bucket,
+            src_key,
+            dst_bucket,
+            dst_key,
+            encryption.as_ref(),
+        )
+        .map_err(invalid)?;
         if let Some(v) = &opts.source_version_id {
-            source.push_str(&format!(
-                "?versionId={}",
+            let source = format!(
+                "{}?versionId={}",
+                build::copy_source(src_bucket, src_key),
                 oss_sse_core::encoding::uri_encode(v, false)
-            ));
+            );
+            req.headers.set("x-oss-copy-source", source);
         }
-        req.headers.set("x-oss-copy-source", source);
         if let Some(meta) = &opts.replace_metadata {
             req.headers.set("x-oss-metadata-directive", "REPLACE");
             add_metadata(&mut req, meta);
@@ -471,14 +469,14 @@ impl Client {
                 req.headers.set("Content-Type", ct.clone());
             }
         }
-        add_sse(&mut req, opts.sse.as_ref());
         add_headers(&mut req, &opts.headers);
-        let resp = self.run(&req, Payload::Empty)?;
+        let resp = self.run(req)?;
         let encryption = response_encryption(&resp.headers);
-        let (doc, request_id) = parse_doc(resp, "CopyObjectResult")?;
+        let (result, request_id) =
+            parse_doc(resp, "CopyObjectResult", doc::CopyObjectResult::from_xml)?;
         Ok(CopyObjectOutput {
-            etag: doc.text_of("ETag"),
-            last_modified: doc.text_of("LastModified"),
+            etag: result.etag,
+            last_modified: result.last_modified,
             encryption,
             request_id,
         })
@@ -493,48 +491,32 @@ impl Client {
         key: &str,
         opts: &InitiateMultipartOptions,
     ) -> Result<InitiateMultipartOutput> {
-        let mut req = self.request(Method::Post, Some(bucket), Some(key))?;
-        req.push_query("uploads", None);
+        let encryption = opts.sse.as_ref().map(Sse::to_encryption);
+        let mut req =
+            build::initiate_multipart_upload(self.endpoint_ref(), bucket, key, encryption.as_ref())
+                .map_err(invalid)?;
         if let Some(ct) = &opts.content_type {
             req.headers.set("Content-Type", ct.clone());
         }
         add_metadata(&mut req, &opts.metadata);
-        add_sse(&mut req, opts.sse.as_ref());
         add_headers(&mut req, &opts.headers);
-        let resp = self.run(&req, Payload::Empty)?;
+        let resp = self.run(req)?;
         let encryption = response_encryption(&resp.headers);
-        let (doc, request_id) = parse_doc(resp, "InitiateMultipartUploadResult")?;
-        let upload_id = doc.text_of("UploadId");
-        if upload_id.is_empty() {
+        let (result, request_id) = parse_doc(
+            resp,
+            "InitiateMultipartUploadResult",
+            doc::InitiateMultipartUploadResult::from_xml,
+        )?;
+        if result.upload_id.is_empty() {
             return Err(Error::Response(
                 "InitiateMultipartUploadResult without UploadId".into(),
             ));
         }
         Ok(InitiateMultipartOutput {
-            upload_id,
+            upload_id: result.upload_id,
             encryption,
             request_id,
         })
-    }
-
-    fn part_request(
-        &self,
-        bucket: &str,
-        key: &str,
-        upload_id: &str,
-        part_number: u32,
-        len: u64,
-    ) -> Result<Request> {
-        if !(1..=10_000).contains(&part_number) {
-            return Err(Error::InvalidArgument(format!(
-                "part number {part_number} is outside 1..=10000"
-            )));
-        }
-        let mut req = self.request(Method::Put, Some(bucket), Some(key))?;
-        req.push_query("partNumber", Some(part_number.to_string()));
-        req.push_query("uploadId", Some(upload_id.to_string()));
-        req.body = Body::Streamed { length: len };
-        Ok(req)
     }
 
     fn part_output(
@@ -562,7 +544,26 @@ impl Client {
         })
     }
 
-    /// UploadPart from memory (retried on transient failures).
+    fn part_request(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: u32,
+        len: u64,
+    ) -> Result<Request> {
+        build::upload_part(
+            self.endpoint_ref(),
+            bucket,
+            key,
+            upload_id,
+            part_number,
+            Body::Streamed { length: len },
+        )
+        .map_err(invalid)
+    }
+
+    /// UploadPart from memory, with Content-MD5 (retried on transient failures).
     pub fn upload_part(
         &self,
         bucket: &str,
@@ -571,8 +572,9 @@ impl Client {
         part_number: u32,
         body: &[u8],
     ) -> Result<UploadPartOutput> {
-        let req = self.part_request(bucket, key, upload_id, part_number, body.len() as u64)?;
-        let resp = self.run(&req, Payload::Bytes(body))?;
+        let mut req = self.part_request(bucket, key, upload_id, part_number, body.len() as u64)?;
+        req.headers.set("Content-MD5", content_md5(body));
+        let resp = self.inner.execute(&req, Payload::Bytes(body))?;
         self.part_output(resp, part_number, crate::crc64::checksum(body))
     }
 
@@ -587,23 +589,11 @@ impl Client {
         len: u64,
     ) -> Result<UploadPartOutput> {
         let req = self.part_request(bucket, key, upload_id, part_number, len)?;
-        let mut reader = CrcReader::new(body, len);
-        let result = self.run(&req, Payload::Reader(&mut reader, len));
-        if reader.short {
-            return Err(Error::Io(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                format!(
-                    "the body source ended after {} of {len} bytes",
-                    reader.count
-                ),
-            )));
-        }
-        let resp = result?;
-        let crc = reader.crc.value();
+        let (resp, crc) = self.run_streamed(&req, body, len)?;
         self.part_output(resp, part_number, crc)
     }
 
-    /// CompleteMultipartUpload with the parts in part-number order.
+    /// CompleteMultipartUpload; the parts are sent in part-number order whatever order they are given in.
     pub fn complete_multipart_upload(
         &self,
         bucket: &str,
@@ -611,28 +601,21 @@ impl Client {
         upload_id: &str,
         parts: &[CompletedPart],
     ) -> Result<CompleteMultipartOutput> {
-        let mut req = self.request(Method::Post, Some(bucket), Some(key))?;
-        req.push_query("uploadId", Some(upload_id.to_string()));
         let mut sorted = parts.to_vec();
         sorted.sort_by_key(|p| p.part_number);
-        let mut body =
-            String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUpload>");
-        for p in &sorted {
-            body.push_str(&format!(
-                "<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>",
-                p.part_number,
-                xml::escape(&p.etag)
-            ));
-        }
-        body.push_str("</CompleteMultipartUpload>");
-        req.headers.set("Content-Type", "application/xml");
-        req.headers.set("Content-MD5", content_md5(body.as_bytes()));
-        let resp = self.run_bytes(req, body.as_bytes())?;
+        let req =
+            build::complete_multipart_upload(self.endpoint_ref(), bucket, key, upload_id, &sorted)
+                .map_err(invalid)?;
+        let resp = self.run(req)?;
         let crc64 = parse_crc(&resp);
         let encryption = response_encryption(&resp.headers);
-        let (doc, request_id) = parse_doc(resp, "CompleteMultipartUploadResult")?;
+        let (result, request_id) = parse_doc(
+            resp,
+            "CompleteMultipartUploadResult",
+            doc::CompleteMultipartUploadResult::from_xml,
+        )?;
         Ok(CompleteMultipartOutput {
-            etag: doc.text_of("ETag"),
+            etag: result.etag,
             crc64,
             encryption,
             request_id,
@@ -641,33 +624,31 @@ impl Client {
 
     /// AbortMultipartUpload.
     pub fn abort_multipart_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<Ack> {
-        let mut req = self.request(Method::Delete, Some(bucket), Some(key))?;
-        req.push_query("uploadId", Some(upload_id.to_string()));
-        Self::ack(self.run(&req, Payload::Empty)?)
+        let req = build::abort_multipart_upload(self.endpoint_ref(), bucket, key, upload_id)
+            .map_err(invalid)?;
+        Self::ack(self.run(req)?)
     }
 
     /// ListParts: every part uploaded so far (all pages).
     pub fn list_parts(&self, bucket: &str, key: &str, upload_id: &str) -> Result<Vec<PartInfo>> {
         let mut out = Vec::new();
-        let mut marker: Option<String> = None;
+        let mut marker: Option<u32> = None;
         loop {
-            let mut req = self.request(Method::Get, Some(bucket), Some(key))?;
-            req.push_query("uploadId", Some(upload_id.to_string()));
-            if let Some(m) = marker.take() {
-                req.push_query("part-number-marker", Some(m));
-            }
-            let (doc, _) = parse_doc(self.run(&req, Payload::Empty)?, "ListPartsResult")?;
-            for p in doc.children("Part") {
-                out.push(PartInfo {
-                    part_number: p.text_of("PartNumber").parse().unwrap_or(0),
-                    etag: p.text_of("ETag"),
-                    size: p.text_of("Size").parse().unwrap_or(0),
-                    last_modified: p.text_of("LastModified"),
-                });
-            }
-            let next = doc.text_of("NextPartNumberMarker");
-            if doc.text_of("IsTruncated") == "true" && !next.is_empty() {
-                marker = Some(next);
+            let req = build::list_parts(self.endpoint_ref(), bucket, key, upload_id, None, marker)
+                .map_err(invalid)?;
+            let (page, _) = parse_doc(
+                self.run(req)?,
+                "ListPartsResult",
+                doc::ListPartsResult::from_xml,
+            )?;
+            out.extend(page.parts.into_iter().map(|p| PartInfo {
+                part_number: p.part_number,
+                etag: p.etag,
+                size: p.size,
+                last_modified: p.last_modified,
+            }));
+            if page.is_truncated && page.next_part_number_marker > marker.unwrap_or(0) {
+                marker = Some(page.next_part_number_marker);
             } else {
                 return Ok(out);
             }
@@ -676,7 +657,7 @@ impl Client {
 
     // ----- presigned URLs -----
 
-    /// A presigned URL for `method` (`GET` or `PUT`) on an object, valid for `expires`.
+    /// A presigned URL for `method` (`GET`, `PUT`, `HEAD` or `DELETE`) on an object, valid for `expires`.
     pub fn presign(
         &self,
         method: &str,
@@ -684,18 +665,19 @@ impl Client {
         key: &str,
         expires: Duration,
     ) -> Result<String> {
-        let m = match method.to_ascii_uppercase().as_str() {
-            "GET" => Method::Get,
-            "PUT" => Method::Put,
-            "HEAD" => Method::Head,
-            "DELETE" => Method::Delete,
+        let ep = self.endpoint_ref();
+        let mut req = match method.to_ascii_uppercase().as_str() {
+            "GET" => build::get_object(ep, bucket, key, None),
+            "PUT" => build::put_object(ep, bucket, key, Body::Empty, None),
+            "HEAD" => build::head_object(ep, bucket, key),
+            "DELETE" => build::delete_object(ep, bucket, key),
             other => {
                 return Err(Error::InvalidArgument(format!(
                     "cannot presign method {other}"
                 )))
             }
-        };
-        let mut req = self.request(m, Some(bucket), Some(key))?;
+        }
+        .map_err(invalid)?;
         self.inner.presign(&mut req, expires)?;
         Ok(req.url())
     }

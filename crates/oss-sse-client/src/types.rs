@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::client::header;
-use crate::{DataEncryption, Encryption, SseAlgorithm};
+use crate::{DataEncryption, Encryption, ServerSideEncryptionRule, SseAlgorithm};
 
 /// Server-side encryption requested for an upload (PutObject, CopyObject, InitiateMultipartUpload).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -256,15 +256,6 @@ pub struct UploadPartOutput {
     pub request_id: String,
 }
 
-/// A finished part, as CompleteMultipartUpload wants it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CompletedPart {
-    /// Part number.
-    pub part_number: u32,
-    /// Its ETag.
-    pub etag: String,
-}
-
 /// Result of CompleteMultipartUpload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompleteMultipartOutput {
@@ -360,10 +351,8 @@ pub struct BucketInfo {
     pub extranet_endpoint: String,
     /// StorageClass.
     pub storage_class: String,
-    /// The default encryption algorithm (`None` when the bucket has no rule).
-    pub sse_algorithm: Option<String>,
-    /// The default KMS key.
-    pub kms_master_key_id: Option<String>,
+    /// The default encryption rule (`None` when the bucket has none).
+    pub encryption: Option<ServerSideEncryptionRule>,
     /// The request id.
     pub request_id: String,
 }

@@ -136,7 +136,7 @@ fn bucket_lifecycle_and_listing() {
     );
     let info = c.get_bucket_info("life-bucket").unwrap();
     assert_eq!(info.name, "life-bucket");
-    assert_eq!(info.sse_algorithm, None);
+    assert_eq!(info.encryption, None);
     c.put_object_bytes("life-bucket", "k", b"x", &PutObjectOptions::default())
         .unwrap();
     assert_eq!(
@@ -171,10 +171,7 @@ fn bucket_encryption_put_get_delete_every_algorithm() {
         c.put_bucket_encryption("enc-bucket", &rule).unwrap();
         assert_eq!(c.get_bucket_encryption("enc-bucket").unwrap(), rule);
         let info = c.get_bucket_info("enc-bucket").unwrap();
-        assert_eq!(
-            info.sse_algorithm.as_deref(),
-            Some(rule.algorithm().as_str())
-        );
+        assert_eq!(info.encryption.as_ref(), Some(&rule));
     }
     c.delete_bucket_encryption("enc-bucket").unwrap();
     assert_eq!(
