@@ -6,11 +6,12 @@ use std::ffi::c_char;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ::oss_sse_client::endpoint::{check_key, is_valid_bucket_name};
 use ::oss_sse_client::{
     Client, DataEncryption, Error, GetObjectOptions, PutObjectOptions, RetryPolicy,
     ServerSideEncryptionRule, SignatureVersion, SseAlgorithm,
 };
+
+use oss_sse_core::ops::{validate_bucket_name, validate_object_key};
 
 use crate::boundary::{
     arg_bytes, arg_ref, arg_str, call, call_with_error, free_box, FfiResult, Out,
@@ -49,14 +50,10 @@ const BAD_BUCKET: &str =
 
 /// Refuses a bucket name as the C++ SDK does, before anything is sent.
 fn check_bucket(name: &str) -> FfiResult<&str> {
-    if is_valid_bucket_name(name) {
-        Ok(name)
-    } else {
-        Err(oss_sse_error::local(
-            oss_sse_result::InvalidBucketName,
-            BAD_BUCKET,
-        ))
-    }
+    // oss-sse-core holds the rule; the message is the one C++ SDK users know.
+    validate_bucket_name(name)
+        .map(|()| name)
+        .map_err(|_| oss_sse_error::local(oss_sse_result::InvalidBucketName, BAD_BUCKET))
 }
 
 /// A bucket name argument: a valid C string and a valid name.
@@ -75,7 +72,7 @@ unsafe fn bucket_arg<'a>(bucket: *const c_char) -> FfiResult<&'a str> {
 unsafe fn key_arg<'a>(key: *const c_char) -> FfiResult<&'a str> {
     // SAFETY: forwarded from this function's contract.
     let key = unsafe { arg_str(key, "key") }?;
-    check_key(key)
+    validate_object_key(key)
         .map_err(|e| oss_sse_error::local(oss_sse_result::InvalidObjectKey, e.to_string()))?;
     Ok(key)
 }
@@ -311,20 +308,19 @@ pub unsafe extern "C" fn oss_sse_client_get_bucket_info(
             .inner
             .get_bucket_info(bucket)
             .map_err(from_client_error)?;
-        let algorithm = info.sse_algorithm.as_deref().unwrap_or("");
-        let sse_algorithm = oss_sse_algorithm::from_wire(algorithm).ok_or_else(|| {
-            oss_sse_error::local(
-                oss_sse_result::ParseError,
-                format!("GetBucketInfo reported an unknown SSEAlgorithm {algorithm:?}"),
-            )
-        })?;
+        let rule = info.encryption.as_ref();
         let handle = oss_sse_bucket_info {
             name: info.name.into(),
             location: info.location.into(),
             creation_date: info.creation_date.into(),
             storage_class: info.storage_class.into(),
-            sse_algorithm,
-            kms_master_key_id: info.kms_master_key_id.unwrap_or_default().into(),
+            sse_algorithm: rule.map_or(oss_sse_algorithm::NotSet, |r| {
+                oss_sse_algorithm::from_core(r.algorithm())
+            }),
+            kms_master_key_id: rule
+                .and_then(|r| r.kms_master_key_id())
+                .unwrap_or("")
+                .into(),
             request_id: info.request_id.into(),
         };
         // SAFETY: checked non-NULL, writable by this function's contract.
@@ -404,11 +400,7 @@ pub unsafe extern "C" fn oss_sse_client_get_bucket_encryption(
             .get_bucket_encryption(bucket)
             .map_err(from_client_error)?;
         let handle = oss_sse_bucket_encryption {
-            algorithm: match rule.algorithm() {
-                SseAlgorithm::Kms => oss_sse_algorithm::Kms,
-                SseAlgorithm::Aes256 => oss_sse_algorithm::Aes256,
-                SseAlgorithm::Sm4 => oss_sse_algorithm::Sm4,
-            },
+            algorithm: oss_sse_algorithm::from_core(rule.algorithm()),
             kms_master_key_id: rule.kms_master_key_id().unwrap_or("").into(),
             kms_data_encryption: rule
                 .kms_data_encryption()

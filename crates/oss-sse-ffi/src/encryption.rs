@@ -3,6 +3,8 @@
 
 use std::ffi::c_char;
 
+use ::oss_sse_client::SseAlgorithm;
+
 use crate::boundary::{arg_mut, arg_opt_str, arg_str, call, free_box, getter, FfiResult, Out};
 use crate::error::oss_sse_error;
 use crate::result::oss_sse_result;
@@ -38,14 +40,12 @@ impl oss_sse_algorithm {
         }
     }
 
-    /// The algorithm OSS names `name` (`None`, as GetBucketInfo reports no rule, is NotSet).
-    pub(crate) fn from_wire(name: &str) -> Option<Self> {
-        match name {
-            "" | "None" => Some(Self::NotSet),
-            "KMS" => Some(Self::Kms),
-            "AES256" => Some(Self::Aes256),
-            "SM4" => Some(Self::Sm4),
-            _ => None,
+    /// The C value of a core algorithm.
+    pub(crate) fn from_core(a: SseAlgorithm) -> Self {
+        match a {
+            SseAlgorithm::Kms => Self::Kms,
+            SseAlgorithm::Aes256 => Self::Aes256,
+            SseAlgorithm::Sm4 => Self::Sm4,
         }
     }
 }
@@ -240,16 +240,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn algorithms_keep_the_cpp_sdk_numbers_and_wire_names() {
-        for (n, wire) in [(1, "KMS"), (2, "AES256"), (3, "SM4")] {
+    fn algorithms_keep_the_cpp_sdk_numbers() {
+        for (n, core) in [
+            (1, SseAlgorithm::Kms),
+            (2, SseAlgorithm::Aes256),
+            (3, SseAlgorithm::Sm4),
+        ] {
             let a = oss_sse_algorithm::from_u32(n).unwrap_or(oss_sse_algorithm::NotSet);
             assert_eq!(a as u32, n);
-            assert_eq!(oss_sse_algorithm::from_wire(wire), Some(a));
+            assert_eq!(oss_sse_algorithm::from_core(core), a);
         }
-        assert_eq!(
-            oss_sse_algorithm::from_wire("None"),
-            Some(oss_sse_algorithm::NotSet)
-        );
+        assert_eq!(oss_sse_algorithm::NotSet as u32, 0);
         assert!(oss_sse_algorithm::from_u32(4).is_err());
     }
 
