@@ -4,6 +4,7 @@
 
 use std::process::ExitCode;
 
+use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 
 mod admin;
@@ -39,7 +40,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(err),
+    };
     match cli.command {
         Command::Sign(args) => sign::run(args),
         Command::Kms(args) => kms::run(args),
@@ -47,5 +51,32 @@ fn main() -> ExitCode {
         Command::Admin(args) => admin::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Objects(command) => objects::run(command),
+    }
+}
+
+/// Help and version go to stdout as clap prints them; a usage error is one line on stderr and exit code 2,
+/// so scripts (and people reading CI logs) see what was wrong without a page of usage text.
+fn usage_error(err: clap::Error) -> ExitCode {
+    match err.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = err.print();
+            if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        _ => {
+            let rendered = err.render().to_string();
+            let first = rendered
+                .lines()
+                .find(|line| !line.trim().is_empty())
+                .unwrap_or("invalid arguments")
+                .trim_start_matches("error: ");
+            eprintln!("oss-sse: error: {first} (see 'oss-sse --help')");
+            ExitCode::from(2)
+        }
     }
 }
