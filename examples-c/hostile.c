@@ -103,8 +103,30 @@ static void test_null_getters(void)
     EXPECT(oss_sse_object_headers(NULL) == NULL);
     EXPECT(str_is(oss_sse_result_name(0), "OK"));
     EXPECT(str_is(oss_sse_result_name(100), "SERVICE_ERROR"));
+    EXPECT(str_is(oss_sse_result_name(106), "IO_ERROR"));
     EXPECT(str_is(oss_sse_result_name(424242), "UNKNOWN"));
     EXPECT(oss_sse_version().len > 0 && oss_sse_version().data[oss_sse_version().len] == '\0');
+}
+
+/* Stream callbacks that must not run: every call that uses them fails its checks first. */
+static int never_called = 0;
+static uint32_t never_read(void *userdata, uint8_t *buf, size_t len, size_t *written)
+{
+    (void)userdata;
+    (void)buf;
+    (void)len;
+    (void)written;
+    never_called++;
+    return 1;
+}
+
+static uint32_t never_write(void *userdata, const uint8_t *buf, size_t len)
+{
+    (void)userdata;
+    (void)buf;
+    (void)len;
+    never_called++;
+    return 1;
 }
 
 static void test_null_arguments(oss_sse_client *client)
@@ -225,7 +247,24 @@ static void test_null_arguments(oss_sse_client *client)
     EXPECT(oss_sse_client_delete_object(NULL, "examplebucket", "k", NULL) == OSS_SSE_RESULT_NULL_PARAMETER);
     EXPECT(oss_sse_client_delete_object(client, NULL, "k", NULL) == OSS_SSE_RESULT_NULL_PARAMETER);
     EXPECT(oss_sse_client_delete_object(client, "examplebucket", NULL, NULL) == OSS_SSE_RESULT_NULL_PARAMETER);
+    EXPECT(oss_sse_client_put_object_stream(NULL, "examplebucket", "k", 1, never_read, NULL, NULL, NULL, NULL) ==
+           OSS_SSE_RESULT_NULL_PARAMETER);
+    EXPECT(oss_sse_client_put_object_stream(client, NULL, "k", 1, never_read, NULL, NULL, NULL, NULL) ==
+           OSS_SSE_RESULT_NULL_PARAMETER);
+    EXPECT(oss_sse_client_put_object_stream(client, "examplebucket", NULL, 1, never_read, NULL, NULL, NULL, NULL) ==
+           OSS_SSE_RESULT_NULL_PARAMETER);
+    EXPECT(oss_sse_client_put_object_stream(client, "examplebucket", "k", 1, NULL, NULL, NULL, NULL, NULL) ==
+           OSS_SSE_RESULT_NULL_PARAMETER);
+    EXPECT(oss_sse_client_get_object_stream(NULL, "examplebucket", "k", never_write, NULL, &headers, NULL) ==
+           OSS_SSE_RESULT_NULL_PARAMETER);
+    EXPECT(oss_sse_client_get_object_stream(client, NULL, "k", never_write, NULL, &headers, NULL) ==
+           OSS_SSE_RESULT_NULL_PARAMETER);
+    EXPECT(oss_sse_client_get_object_stream(client, "examplebucket", NULL, never_write, NULL, &headers, NULL) ==
+           OSS_SSE_RESULT_NULL_PARAMETER);
+    EXPECT(oss_sse_client_get_object_stream(client, "examplebucket", "k", NULL, NULL, &headers, NULL) ==
+           OSS_SSE_RESULT_NULL_PARAMETER);
     EXPECT(oss_sse_validate_bucket_name(NULL) == OSS_SSE_RESULT_NULL_PARAMETER);
+    EXPECT(never_called == 0);
     EXPECT(info == SENTINEL && rule == SENTINEL && object == SENTINEL && headers == SENTINEL);
 
     oss_sse_set_bucket_encryption_request_free(r);

@@ -6,8 +6,9 @@
  *   oss_sse_tool enc-get BUCKET               print the rule's algorithm (KMS, AES256, SM4) and key id,
  *                                             or "none" when the bucket has no rule
  *   oss_sse_tool info BUCKET                  GetBucketInfo: name, location, encryption
- *   oss_sse_tool put BUCKET KEY FILE [SSE]    upload FILE, SSE = KMS | AES256 | SM4; prints the response headers
- *   oss_sse_tool get BUCKET KEY FILE          download into FILE; prints the response headers
+ *   oss_sse_tool put BUCKET KEY FILE [SSE]    upload FILE, streamed, SSE = KMS | AES256 | SM4; prints the
+ *                                             response headers
+ *   oss_sse_tool get BUCKET KEY FILE          download into FILE, streamed; prints the response headers
  *   oss_sse_tool rm BUCKET KEY                delete an object
  *
  * The endpoint comes from OSS_ENDPOINT, the credentials from OSS_ACCESS_KEY_ID / OSS_ACCESS_KEY_SECRET. */
@@ -20,44 +21,18 @@ static int fail(const char *what, oss_sse_result r, oss_sse_error *err)
     return 1;
 }
 
-static int read_file(const char *path, unsigned char **data, size_t *len)
+/* The streaming callbacks: the file is read and written in chunks, never held whole. */
+static uint32_t read_from_file(void *userdata, uint8_t *buf, size_t len, size_t *written)
 {
-    FILE *f = fopen(path, "rb");
-    unsigned char *buf = NULL;
-    size_t cap = 0, n = 0;
-    if (f == NULL) {
-        perror(path);
-        return 0;
-    }
-    for (;;) {
-        size_t got;
-        if (n == cap) {
-            unsigned char *bigger;
-            cap = cap ? cap * 2 : 65536;
-            bigger = realloc(buf, cap);
-            if (bigger == NULL) {
-                free(buf);
-                fclose(f);
-                return 0;
-            }
-            buf = bigger;
-        }
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            break;
-        }
-    }
-    if (ferror(f)) {
-        perror(path);
-        free(buf);
-        fclose(f);
-        return 0;
-    }
-    fclose(f);
-    *data = buf;
-    *len = n;
-    return 1;
+    FILE *f = userdata;
+    *written = fread(buf, 1, len, f);
+    return ferror(f) ? 1u : 0u;
+}
+
+static uint32_t write_to_file(void *userdata, const uint8_t *buf, size_t len)
+{
+    FILE *f = userdata;
+    return fwrite(buf, 1, len, f) == len ? 0u : 1u;
 }
 
 static int usage(void)
@@ -123,19 +98,23 @@ static int run(oss_sse_client *client, int argc, char **argv)
         }
     }
     if (strcmp(cmd, "put") == 0 && (argc == 5 || argc == 6)) {
-        unsigned char *data = NULL;
-        size_t len = 0;
         oss_sse_headers *headers = NULL, *response = NULL;
         int status = 1;
-        if (!read_file(argv[4], &data, &len)) {
+        long size;
+        FILE *f = fopen(argv[4], "rb");
+        if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+            perror(argv[4]);
+            if (f != NULL) {
+                fclose(f);
+            }
             return 1;
         }
         if ((r = oss_sse_headers_new(&headers)) != OSS_SSE_RESULT_OK ||
             (argc == 6 && (r = oss_sse_headers_set(headers, "x-oss-server-side-encryption", argv[5])) !=
                               OSS_SSE_RESULT_OK)) {
             print_error("headers", r, NULL);
-        } else if ((r = oss_sse_client_put_object(client, argv[2], argv[3], data, len, headers, &response, &err)) !=
-                   OSS_SSE_RESULT_OK) {
+        } else if ((r = oss_sse_client_put_object_stream(client, argv[2], argv[3], (uint64_t)size, read_from_file, f,
+                                                         headers, &response, &err)) != OSS_SSE_RESULT_OK) {
             fail("PutObject", r, err);
         } else {
             print_headers("PutObject response", response);
@@ -143,26 +122,27 @@ static int run(oss_sse_client *client, int argc, char **argv)
         }
         oss_sse_headers_free(response);
         oss_sse_headers_free(headers);
-        free(data);
+        fclose(f);
         return status;
     }
     if (strcmp(cmd, "get") == 0 && argc == 5) {
-        oss_sse_object *object = NULL;
-        FILE *f;
-        oss_sse_bytes data;
-        r = oss_sse_client_get_object(client, argv[2], argv[3], &object, &err);
+        oss_sse_headers *headers = NULL;
+        FILE *f = fopen(argv[4], "wb");
+        if (f == NULL) {
+            perror(argv[4]);
+            return 1;
+        }
+        r = oss_sse_client_get_object_stream(client, argv[2], argv[3], write_to_file, f, &headers, &err);
+        if (fclose(f) != 0 && r == OSS_SSE_RESULT_OK) {
+            perror(argv[4]);
+            oss_sse_headers_free(headers);
+            return 1;
+        }
         if (r != OSS_SSE_RESULT_OK) {
             return fail("GetObject", r, err);
         }
-        print_headers("GetObject response", oss_sse_object_headers(object));
-        data = oss_sse_object_data(object);
-        f = fopen(argv[4], "wb");
-        if (f == NULL || fwrite(data.data, 1, data.len, f) != data.len || fclose(f) != 0) {
-            perror(argv[4]);
-            oss_sse_object_free(object);
-            return 1;
-        }
-        oss_sse_object_free(object);
+        print_headers("GetObject response", headers);
+        oss_sse_headers_free(headers);
         return 0;
     }
     if (strcmp(cmd, "rm") == 0 && argc == 4) {

@@ -85,6 +85,9 @@ enum oss_sse_result
     OSS_SSE_RESULT_PARSE_ERROR = 104,
     // The client could not be built from its configuration (a CA file that does not load, ...).
     OSS_SSE_RESULT_CONFIG_ERROR = 105,
+    // The caller's side of a streamed transfer failed: a read or write callback returned non-zero,
+    // or the upload data ended before its announced length.
+    OSS_SSE_RESULT_IO_ERROR = 106,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -214,6 +217,15 @@ typedef struct {
     // The number of bytes.
     size_t len;
 } oss_sse_bytes;
+
+// Supplies the next bytes of an upload: write at most `len` bytes to `buf`, store how many in
+// `*written` (0 only at the end of the data) and return 0. Any other return value aborts the upload.
+// Must not unwind.
+typedef uint32_t (*oss_sse_read_callback)(void *userdata, uint8_t *buf, size_t len, size_t *written);
+
+// Receives the next `len` bytes of a download (`buf` is valid only during the call). Return 0 to
+// go on; any other value aborts the download. Must not unwind.
+typedef uint32_t (*oss_sse_write_callback)(void *userdata, const uint8_t *buf, size_t len);
 
 #ifdef __cplusplus
 extern "C" {
@@ -758,6 +770,42 @@ void oss_sse_object_free(oss_sse_object *object);
 // A short, stable, upper-case name for a result code (`"OK"`, `"NULL_PARAMETER"`, ...), or
 // `"UNKNOWN"` for a number that is not a result code. The view is static.
 oss_sse_str oss_sse_result_name(uint32_t result);
+
+// Uploads exactly `content_length` bytes read from `read` (PutObject), streamed: memory use does
+// not depend on the size. `headers`, `response_headers_out` and `err_out` are as for
+// `oss_sse_client_put_object`. A streamed body is sent once, never retried. The upload fails if the
+// callback fails, or ends the data before `content_length` bytes.
+//
+// # Safety
+// `client` is NULL or a live client; `bucket` and `key` are NULL or NUL-terminated; `read` may be
+// called with `userdata` on the calling thread until this function returns; `headers` is NULL or a
+// live list; the out-pointers are NULL or valid for writing one pointer.
+oss_sse_result oss_sse_client_put_object_stream(const oss_sse_client *client,
+                                                const char *bucket,
+                                                const char *key,
+                                                uint64_t content_length,
+                                                oss_sse_read_callback read,
+                                                void *userdata,
+                                                const oss_sse_headers *headers,
+                                                oss_sse_headers **response_headers_out,
+                                                oss_sse_error **err_out);
+
+// Downloads `bucket`/`key` (GetObject), handing the content to `write` chunk by chunk as it arrives,
+// then checks the CRC64 (when enabled). When `headers_out` is not NULL it receives the response
+// headers, on success only. A failure after some chunks were delivered (the connection broke, the
+// CRC64 did not match) still fails the call: discard what `write` received.
+//
+// # Safety
+// `client` is NULL or a live client; `bucket` and `key` are NULL or NUL-terminated; `write` may be
+// called with `userdata` on the calling thread until this function returns; `headers_out` and
+// `err_out` are NULL or valid for writing one pointer.
+oss_sse_result oss_sse_client_get_object_stream(const oss_sse_client *client,
+                                                const char *bucket,
+                                                const char *key,
+                                                oss_sse_write_callback write,
+                                                void *userdata,
+                                                oss_sse_headers **headers_out,
+                                                oss_sse_error **err_out);
 
 #ifdef __cplusplus
 }  // extern "C"

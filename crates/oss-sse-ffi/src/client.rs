@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ::oss_sse_client::{
-    Client, DataEncryption, Error, GetObjectOptions, PutObjectOptions, RetryPolicy,
-    ServerSideEncryptionRule, SignatureVersion, SseAlgorithm,
+    Client, DataEncryption, Error, GetObjectOptions, PutObjectOptions, PutObjectOutput,
+    RetryPolicy, ServerSideEncryptionRule, SignatureVersion, SseAlgorithm,
 };
 
 use oss_sse_core::ops::{validate_bucket_name, validate_object_key};
@@ -34,7 +34,7 @@ use crate::view::NulString;
 /// Thread-safe: any number of threads may make calls on one client at the same time (connections
 /// are pooled); each call blocks its thread until it has an answer or a timeout runs out.
 pub struct oss_sse_client {
-    inner: Client,
+    pub(crate) inner: Client,
 }
 
 // The C contract above promises thread safety; make the compiler hold us to it.
@@ -60,7 +60,7 @@ fn check_bucket(name: &str) -> FfiResult<&str> {
 ///
 /// # Safety
 /// `bucket` is NULL or NUL-terminated.
-unsafe fn bucket_arg<'a>(bucket: *const c_char) -> FfiResult<&'a str> {
+pub(crate) unsafe fn bucket_arg<'a>(bucket: *const c_char) -> FfiResult<&'a str> {
     // SAFETY: forwarded from this function's contract.
     check_bucket(unsafe { arg_str(bucket, "bucket") }?)
 }
@@ -69,7 +69,7 @@ unsafe fn bucket_arg<'a>(bucket: *const c_char) -> FfiResult<&'a str> {
 ///
 /// # Safety
 /// `key` is NULL or NUL-terminated.
-unsafe fn key_arg<'a>(key: *const c_char) -> FfiResult<&'a str> {
+pub(crate) unsafe fn key_arg<'a>(key: *const c_char) -> FfiResult<&'a str> {
     // SAFETY: forwarded from this function's contract.
     let key = unsafe { arg_str(key, "key") }?;
     validate_object_key(key)
@@ -78,7 +78,7 @@ unsafe fn key_arg<'a>(key: *const c_char) -> FfiResult<&'a str> {
 }
 
 /// Turns a client error into the error handle C sees.
-fn from_client_error(e: Error) -> Box<oss_sse_error> {
+pub(crate) fn from_client_error(e: Error) -> Box<oss_sse_error> {
     match e {
         Error::Service(s) => Box::new(oss_sse_error {
             result: oss_sse_result::ServiceError,
@@ -101,8 +101,10 @@ fn from_client_error(e: Error) -> Box<oss_sse_error> {
         }
         Error::Response(m) => oss_sse_error::local(oss_sse_result::ParseError, m),
         Error::Config(m) => oss_sse_error::local(oss_sse_result::ConfigError, m),
-        // Data that arrived but cannot be trusted, or a stream that broke: the transfer failed.
-        other @ (Error::CrcMismatch { .. } | Error::Io(_) | Error::Cancelled) => {
+        // The only local streams behind this ABI are the caller's callbacks.
+        Error::Io(e) => oss_sse_error::local(oss_sse_result::IoError, e.to_string()),
+        // Data that arrived but cannot be trusted, or a transfer stopped midway.
+        other @ (Error::CrcMismatch { .. } | Error::Cancelled) => {
             oss_sse_error::local(oss_sse_result::TransportError, other.to_string())
         }
     }
@@ -441,10 +443,46 @@ pub unsafe extern "C" fn oss_sse_client_delete_bucket_encryption(
 }
 
 /// Copies every response header into a header list.
-fn header_list(headers: &[(String, String)]) -> oss_sse_headers {
+pub(crate) fn header_list(headers: &[(String, String)]) -> oss_sse_headers {
     let mut list = oss_sse_headers::default();
     for (name, value) in headers {
         list.insert(name, value);
+    }
+    list
+}
+
+/// The options of an upload carrying `headers` (NULL: none).
+pub(crate) fn put_options(headers: Option<&oss_sse_headers>) -> PutObjectOptions {
+    let mut opts = PutObjectOptions::default();
+    // Every list was checked entry by entry as it was filled (oss_sse_headers_set) or came from a
+    // parsed response, so its entries go out as they are.
+    for (name, value) in headers.into_iter().flat_map(oss_sse_headers::iter) {
+        opts.headers.push((name.to_owned(), value.to_owned()));
+    }
+    opts
+}
+
+/// The response headers of an upload as C sees them.
+pub(crate) fn put_response(output: &PutObjectOutput) -> oss_sse_headers {
+    let mut list = oss_sse_headers::default();
+    list.insert("ETag", &output.etag);
+    list.insert("x-oss-request-id", &output.request_id);
+    if let Some(crc) = output.crc64 {
+        list.insert("x-oss-hash-crc64ecma", &crc.to_string());
+    }
+    if let Some(version) = &output.version_id {
+        list.insert("x-oss-version-id", version);
+    }
+    // The client reports the encryption typed rather than as raw headers; write them back in OSS's
+    // spelling so C reads them as it would from HeadObject.
+    if let Some(enc) = &output.encryption {
+        list.insert("x-oss-server-side-encryption", enc.algorithm.as_str());
+        if let Some(key_id) = &enc.key_id {
+            list.insert("x-oss-server-side-encryption-key-id", key_id);
+        }
+        if let Some(data) = enc.data_encryption {
+            list.insert("x-oss-server-side-data-encryption", data.as_str());
+        }
     }
     list
 }
@@ -481,38 +519,13 @@ pub unsafe extern "C" fn oss_sse_client_put_object(
             )
         };
         // SAFETY: forwarded from this function's contract: NULL or a live list.
-        let request_headers = unsafe { headers.as_ref() };
-        let mut opts = PutObjectOptions::default();
-        // Every list was checked entry by entry as it was filled (oss_sse_headers_set) or came
-        // from a parsed response, so its entries go out as they are.
-        for (name, value) in request_headers.into_iter().flat_map(oss_sse_headers::iter) {
-            opts.headers.push((name.to_owned(), value.to_owned()));
-        }
+        let opts = put_options(unsafe { headers.as_ref() });
         let output = client
             .inner
             .put_object_bytes(bucket, key, body, &opts)
             .map_err(from_client_error)?;
         if !response_headers_out.is_null() {
-            let mut list = oss_sse_headers::default();
-            list.insert("ETag", &output.etag);
-            list.insert("x-oss-request-id", &output.request_id);
-            if let Some(crc) = output.crc64 {
-                list.insert("x-oss-hash-crc64ecma", &crc.to_string());
-            }
-            if let Some(version) = &output.version_id {
-                list.insert("x-oss-version-id", version);
-            }
-            // The client reports the encryption typed rather than as raw headers; write them back
-            // in OSS's spelling so C reads them as it would from HeadObject.
-            if let Some(enc) = &output.encryption {
-                list.insert("x-oss-server-side-encryption", enc.algorithm.as_str());
-                if let Some(key_id) = &enc.key_id {
-                    list.insert("x-oss-server-side-encryption-key-id", key_id);
-                }
-                if let Some(data) = enc.data_encryption {
-                    list.insert("x-oss-server-side-data-encryption", data.as_str());
-                }
-            }
+            let list = put_response(&output);
             // SAFETY: non-NULL, and writable by this function's contract.
             unsafe { Out::new(response_headers_out, "response_headers_out")?.give(list) };
         }

@@ -384,3 +384,195 @@ fn bad_bucket_names_are_refused_without_a_request() {
         "nothing was sent, so no credentials were needed"
     );
 }
+
+/// Upload source for the streaming tests: `remaining` bytes of a pattern, or a failure on demand.
+struct Source {
+    data: Vec<u8>,
+    pos: usize,
+    fail_at: Option<usize>,
+}
+
+unsafe extern "C" fn read_source(
+    userdata: *mut c_void,
+    buf: *mut u8,
+    len: usize,
+    written: *mut usize,
+) -> u32 {
+    // SAFETY: the tests pass a live `Source`, used by this call only.
+    let src = unsafe { &mut *userdata.cast::<Source>() };
+    if src.fail_at.is_some_and(|at| src.pos >= at) {
+        return 5;
+    }
+    // Small, uneven chunks exercise the adapter's bookkeeping.
+    let n = len.min(7919).min(src.data.len() - src.pos);
+    // SAFETY: `buf` has room for `len` >= `n` bytes; `written` is valid for one write.
+    unsafe {
+        std::ptr::copy_nonoverlapping(src.data.as_ptr().add(src.pos), buf, n);
+        *written = n;
+    }
+    src.pos += n;
+    0
+}
+
+unsafe extern "C" fn write_sink(userdata: *mut c_void, buf: *const u8, len: usize) -> u32 {
+    // SAFETY: the tests pass a live Vec<u8>; `buf` holds `len` bytes during the call.
+    let out = unsafe { &mut *userdata.cast::<Vec<u8>>() };
+    out.extend_from_slice(unsafe { std::slice::from_raw_parts(buf, len) });
+    0
+}
+
+unsafe extern "C" fn refuse_sink(_userdata: *mut c_void, _buf: *const u8, _len: usize) -> u32 {
+    9
+}
+
+#[test]
+fn streamed_upload_and_download() {
+    let server = TestServer::start();
+    let cb = callback_for(&server);
+    let client = client(&server, &cb);
+    let bucket = c("ffi-stream");
+    let key = c("big.bin");
+    let data: Vec<u8> = (0..3 * 1024 * 1024 + 17)
+        .map(|i| (i * 31 % 251) as u8)
+        .collect();
+    // SAFETY: live handles and locals; every handle freed once.
+    unsafe {
+        assert_eq!(
+            oss_sse_client_create_bucket(client, bucket.as_ptr(), null_mut()),
+            oss_sse_result::Ok
+        );
+        let mut h = null_mut();
+        assert_eq!(oss_sse_headers_new(&mut h), oss_sse_result::Ok);
+        assert_eq!(
+            oss_sse_headers_set(h, c"x-oss-server-side-encryption".as_ptr(), c"KMS".as_ptr()),
+            oss_sse_result::Ok
+        );
+        let mut src = Source {
+            data: data.clone(),
+            pos: 0,
+            fail_at: None,
+        };
+        let mut put = null_mut();
+        let r = oss_sse_client_put_object_stream(
+            client,
+            bucket.as_ptr(),
+            key.as_ptr(),
+            data.len() as u64,
+            Some(read_source),
+            (&mut src as *mut Source).cast(),
+            h,
+            &mut put,
+            null_mut(),
+        );
+        assert_eq!(r, oss_sse_result::Ok);
+        assert_eq!(
+            header(put, "x-oss-server-side-encryption").as_deref(),
+            Some("KMS")
+        );
+        oss_sse_headers_free(put);
+
+        let mut got: Vec<u8> = Vec::new();
+        let mut headers = null_mut();
+        let r = oss_sse_client_get_object_stream(
+            client,
+            bucket.as_ptr(),
+            key.as_ptr(),
+            Some(write_sink),
+            (&mut got as *mut Vec<u8>).cast(),
+            &mut headers,
+            null_mut(),
+        );
+        assert_eq!(r, oss_sse_result::Ok);
+        assert!(got == data, "the streamed download differs from the upload");
+        assert_eq!(
+            header(headers, "x-oss-server-side-encryption").as_deref(),
+            Some("KMS")
+        );
+        oss_sse_headers_free(headers);
+
+        // The caller's side failing: a read callback error, data ending early, a write callback error.
+        let mut err = null_mut();
+        let mut failing = Source {
+            data: data.clone(),
+            pos: 0,
+            fail_at: Some(100_000),
+        };
+        let r = oss_sse_client_put_object_stream(
+            client,
+            bucket.as_ptr(),
+            c"fails.bin".as_ptr(),
+            data.len() as u64,
+            Some(read_source),
+            (&mut failing as *mut Source).cast(),
+            null(),
+            null_mut(),
+            &mut err,
+        );
+        assert_eq!(r, oss_sse_result::IoError);
+        assert_eq!(
+            text(oss_sse_error_message(err)),
+            "the read callback failed (it returned 5)"
+        );
+        oss_sse_error_free(err);
+        let mut short = Source {
+            data: data[..1000].to_vec(),
+            pos: 0,
+            fail_at: None,
+        };
+        let r = oss_sse_client_put_object_stream(
+            client,
+            bucket.as_ptr(),
+            c"short.bin".as_ptr(),
+            5000,
+            Some(read_source),
+            (&mut short as *mut Source).cast(),
+            null(),
+            null_mut(),
+            &mut err,
+        );
+        assert_eq!(r, oss_sse_result::IoError);
+        assert!(text(oss_sse_error_message(err)).contains("1000 of 5000"));
+        oss_sse_error_free(err);
+        let mut headers = null_mut();
+        let r = oss_sse_client_get_object_stream(
+            client,
+            bucket.as_ptr(),
+            key.as_ptr(),
+            Some(refuse_sink),
+            null_mut(),
+            &mut headers,
+            &mut err,
+        );
+        assert_eq!(r, oss_sse_result::IoError);
+        assert!(headers.is_null(), "no headers on failure");
+        oss_sse_error_free(err);
+        let r = oss_sse_client_get_object_stream(
+            client,
+            bucket.as_ptr(),
+            key.as_ptr(),
+            None,
+            null_mut(),
+            null_mut(),
+            null_mut(),
+        );
+        assert_eq!(r, oss_sse_result::NullParameter);
+        let r = oss_sse_client_put_object_stream(
+            client,
+            bucket.as_ptr(),
+            key.as_ptr(),
+            1,
+            None,
+            null_mut(),
+            null(),
+            null_mut(),
+            null_mut(),
+        );
+        assert_eq!(r, oss_sse_result::NullParameter);
+
+        assert_eq!(
+            oss_sse_client_delete_object(client, bucket.as_ptr(), key.as_ptr(), null_mut()),
+            oss_sse_result::Ok
+        );
+        oss_sse_client_free(client);
+    }
+}

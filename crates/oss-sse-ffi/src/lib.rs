@@ -26,6 +26,7 @@ mod error;
 mod headers;
 mod object;
 mod result;
+mod stream;
 mod view;
 
 #[cfg(test)]
@@ -40,6 +41,7 @@ pub use error::*;
 pub use headers::*;
 pub use object::*;
 pub use result::*;
+pub use stream::*;
 pub use view::*;
 
 /// The version of this library, as a NUL-terminated view valid for the life of the program

@@ -39,6 +39,9 @@ pub enum oss_sse_result {
     ParseError = 104,
     /// The client could not be built from its configuration (a CA file that does not load, ...).
     ConfigError = 105,
+    /// The caller's side of a streamed transfer failed: a read or write callback returned non-zero,
+    /// or the upload data ended before its announced length.
+    IoError = 106,
 }
 
 /// A short, stable, upper-case name for a result code (`"OK"`, `"NULL_PARAMETER"`, ...), or
@@ -54,7 +57,7 @@ pub extern "C" fn oss_sse_result_name(result: u32) -> oss_sse_str {
 
 impl oss_sse_result {
     /// Every code, for lookups by number.
-    const ALL: [oss_sse_result; 15] = [
+    const ALL: [oss_sse_result; 16] = [
         oss_sse_result::Ok,
         oss_sse_result::NullParameter,
         oss_sse_result::InvalidUtf8,
@@ -70,6 +73,7 @@ impl oss_sse_result {
         oss_sse_result::CredentialsError,
         oss_sse_result::ParseError,
         oss_sse_result::ConfigError,
+        oss_sse_result::IoError,
     ];
 
     /// The code with number `n`, if there is one; C may hand us any integer.
@@ -95,6 +99,7 @@ impl oss_sse_result {
             oss_sse_result::CredentialsError => "CREDENTIALS_ERROR\0",
             oss_sse_result::ParseError => "PARSE_ERROR\0",
             oss_sse_result::ConfigError => "CONFIG_ERROR\0",
+            oss_sse_result::IoError => "IO_ERROR\0",
         }
     }
 
