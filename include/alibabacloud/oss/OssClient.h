@@ -4,8 +4,9 @@
 //
 // Differences from the SDK worth knowing:
 // - An OssClient is thread-safe for calls, as the SDK's is; SetRegion() must not race with calls.
-// - PutObject reads its stream to the end before sending; GetObject returns the content in a
-//   std::stringstream. Objects are held in memory once, as the SDK does by default.
+// - PutObject streams a seekable body (file, stringstream) from its current position without copying
+//   it, and reads any other stream into memory first; GetObject returns the content in a
+//   std::stringstream, as the SDK does by default.
 // - Bad bucket names are refused with code "ValidateError" before anything is sent, as the SDK does.
 #pragma once
 
@@ -237,21 +238,44 @@ namespace OSS
             if (!request.Body()) {
                 return PutObjectOutcome(OssError("ValidateError", "the request body is null"));
             }
-            std::string body((std::istreambuf_iterator<char>(*request.Body())), std::istreambuf_iterator<char>());
-            if (request.Body()->bad()) {
-                return PutObjectOutcome(OssError("ValidateError", "the request body could not be read"));
-            }
             detail::HeadersPtr headers;
             OssError error;
             if (!requestHeaders(request.MetaData(), headers, error)) {
                 return PutObjectOutcome(error);
             }
+            std::iostream& in = *request.Body();
             oss_sse_headers* response = nullptr;
-            bool ok = run(error, [&](oss_sse_error** err) {
-                return oss_sse_client_put_object(client_.get(), request.Bucket().c_str(), request.Key().c_str(),
-                                                 reinterpret_cast<const uint8_t*>(body.data()), body.size(),
-                                                 headers.get(), &response, err);
-            });
+            bool ok;
+            // A seekable stream (a file, a stringstream) is measured and streamed from its current
+            // position, and rewound for each retry; any other is read into memory first.
+            std::streampos start = in.tellg();
+            std::streampos end = std::streampos(-1);
+            if (start != std::streampos(-1) && in.seekg(0, std::ios_base::end)) {
+                end = in.tellg();
+            }
+            in.clear();
+            if (start != std::streampos(-1) && end != std::streampos(-1) && end >= start) {
+                uint64_t length = static_cast<uint64_t>(end - start);
+                std::istream* source = &in;
+                ok = run(error, [&](oss_sse_error** err) {
+                    in.clear();
+                    in.seekg(start);
+                    return oss_sse_client_put_object_stream(client_.get(), request.Bucket().c_str(),
+                                                            request.Key().c_str(), length,
+                                                            detail::alibabacloud_oss_sse_cpp_read, source,
+                                                            headers.get(), &response, err);
+                });
+            } else {
+                std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+                if (in.bad()) {
+                    return PutObjectOutcome(OssError("ValidateError", "the request body could not be read"));
+                }
+                ok = run(error, [&](oss_sse_error** err) {
+                    return oss_sse_client_put_object(client_.get(), request.Bucket().c_str(), request.Key().c_str(),
+                                                     reinterpret_cast<const uint8_t*>(body.data()), body.size(),
+                                                     headers.get(), &response, err);
+                });
+            }
             if (!ok) {
                 return PutObjectOutcome(error);
             }

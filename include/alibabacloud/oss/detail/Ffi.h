@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <istream>
 #include <memory>
 #include <string>
 
@@ -92,6 +93,19 @@ namespace detail
     extern "C" inline void alibabacloud_oss_sse_cpp_credentials_free(void* userdata)
     {
         delete static_cast<ProviderRef*>(userdata);
+    }
+
+    /// The read callback of a streamed upload: `userdata` is the std::istream to read from.
+    extern "C" inline uint32_t alibabacloud_oss_sse_cpp_read(void* userdata, uint8_t* buf, size_t len, size_t* written)
+    {
+        try {
+            std::istream& in = *static_cast<std::istream*>(userdata);
+            in.read(reinterpret_cast<char*>(buf), static_cast<std::streamsize>(len));
+            *written = static_cast<size_t>(in.gcount());
+            return in.bad() ? 1u : 0u;
+        } catch (...) {
+            return 2u;
+        }
     }
 }
 }
