@@ -64,4 +64,22 @@ pub use transport::TransportConfig;
 pub use types::*;
 
 /// The default `User-Agent`: `oss-sse/<crate version>`.
+///
+/// ```
+/// assert!(oss_sse_client::USER_AGENT.starts_with("oss-sse/"));
+/// ```
 pub const USER_AGENT: &str = concat!("oss-sse/", env!("CARGO_PKG_VERSION"));
+
+#[cfg(test)]
+mod tests {
+    /// The C ABI shares one client between threads: it must stay `Send + Sync + Clone`.
+    #[test]
+    fn client_is_send_sync_and_clone() {
+        fn assert_traits<T: Send + Sync + Clone + 'static>() {}
+        assert_traits::<crate::Client>();
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<crate::Error>();
+        fn assert_send<T: Send>() {}
+        assert_send::<crate::ObjectReader>();
+    }
+}

@@ -32,6 +32,17 @@ fn parse_doc<T>(
     Ok((parsed, request_id))
 }
 
+fn list_params(opts: &ListObjectsOptions) -> ListParams {
+    ListParams {
+        prefix: opts.prefix.clone(),
+        marker: opts.start_after.clone(),
+        delimiter: opts.delimiter.clone(),
+        max_keys: opts.max_keys,
+        continuation_token: opts.continuation_token.clone(),
+        ..ListParams::default()
+    }
+}
+
 fn invalid(e: ValidateError) -> Error {
     Error::InvalidArgument(e.to_string())
 }
@@ -192,15 +203,24 @@ impl Client {
 
     /// ListObjectsV2: one page.
     pub fn list_objects(&self, bucket: &str, opts: &ListObjectsOptions) -> Result<ObjectListing> {
-        let params = ListParams {
-            prefix: opts.prefix.clone(),
-            marker: opts.start_after.clone(),
-            delimiter: opts.delimiter.clone(),
-            max_keys: opts.max_keys,
-            continuation_token: opts.continuation_token.clone(),
-            ..ListParams::default()
-        };
-        let req = build::list_objects_v2(self.endpoint_ref(), bucket, &params).map_err(invalid)?;
+        let req = build::list_objects_v2(self.endpoint_ref(), bucket, &list_params(opts))
+            .map_err(invalid)?;
+        self.listing(req)
+    }
+
+    /// ListObjects (V1, marker-based): one page; `opts.start_after` is the marker, and the next page's
+    /// marker comes back in [`ObjectListing::next_marker`].
+    pub fn list_objects_v1(
+        &self,
+        bucket: &str,
+        opts: &ListObjectsOptions,
+    ) -> Result<ObjectListing> {
+        let req = build::list_objects(self.endpoint_ref(), bucket, &list_params(opts))
+            .map_err(invalid)?;
+        self.listing(req)
+    }
+
+    fn listing(&self, req: Request) -> Result<ObjectListing> {
         let (page, request_id) = parse_doc(
             self.run(req)?,
             "ListBucketResult",
@@ -221,6 +241,7 @@ impl Client {
             common_prefixes: page.common_prefixes,
             is_truncated: page.is_truncated,
             next_continuation_token: page.next_continuation_token.filter(|t| !t.is_empty()),
+            next_marker: page.next_marker.filter(|t| !t.is_empty()),
             request_id,
         })
     }

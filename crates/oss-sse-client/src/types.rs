@@ -289,9 +289,9 @@ pub struct ListObjectsOptions {
     pub prefix: Option<String>,
     /// Group keys by this separator into common prefixes.
     pub delimiter: Option<String>,
-    /// Continue from a previous page.
+    /// Continue from a previous page (V2).
     pub continuation_token: Option<String>,
-    /// Start after this key.
+    /// Start after this key (V2 `start-after`, V1 `marker`).
     pub start_after: Option<String>,
     /// Page size (1..1000).
     pub max_keys: Option<u32>,
@@ -321,8 +321,10 @@ pub struct ObjectListing {
     pub common_prefixes: Vec<String>,
     /// Whether more pages follow.
     pub is_truncated: bool,
-    /// The token for the next page.
+    /// The token for the next page (ListObjectsV2).
     pub next_continuation_token: Option<String>,
+    /// The marker for the next page (ListObjects V1).
+    pub next_marker: Option<String>,
     /// The request id.
     pub request_id: String,
 }

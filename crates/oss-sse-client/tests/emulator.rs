@@ -435,6 +435,24 @@ fn listing_with_prefix_delimiter_and_pages() {
         assert!(token.is_some());
     }
     assert_eq!(keys, ["a/1", "a/2", "a/b/3"]);
+    // The same with V1 markers.
+    let mut keys = Vec::new();
+    let mut marker = None;
+    loop {
+        let opts = ListObjectsOptions {
+            prefix: Some("a/".into()),
+            max_keys: Some(2),
+            start_after: marker.take(),
+            ..Default::default()
+        };
+        let page = c.list_objects_v1("listing", &opts).unwrap();
+        keys.extend(page.objects.into_iter().map(|o| o.key));
+        if !page.is_truncated {
+            break;
+        }
+        marker = page.next_marker.or_else(|| keys.last().cloned());
+    }
+    assert_eq!(keys, ["a/1", "a/2", "a/b/3"]);
 }
 
 #[test]

@@ -462,3 +462,22 @@ fn tls_settings_are_checked_at_build_time() {
         .unwrap_err();
     assert!(matches!(err, Error::Config(_)));
 }
+
+#[test]
+fn requests_go_through_the_configured_proxy() {
+    let proxy = ScriptServer::start(|_, _| Reply::Drop);
+    let c = Client::builder("http://oss-target.invalid:8080")
+        .credentials(Credentials::new("a", "b"))
+        .region("cn-hangzhou")
+        .proxy(proxy.endpoint())
+        .retry_policy(fast_retries(1))
+        .build()
+        .unwrap();
+    // The proxy hangs up, so the call fails; what matters is that it was asked for the target.
+    assert!(c.delete_object("bucket", "key").unwrap_err().is_transport());
+    assert_eq!(proxy.count(), 1);
+    let r = proxy.request(0);
+    let via_connect = r.method == "CONNECT" && r.target == "bucket.oss-target.invalid:8080";
+    let via_absolute = r.target.starts_with("http://bucket.oss-target.invalid:8080/");
+    assert!(via_connect || via_absolute, "{} {}", r.method, r.target);
+}
