@@ -17,7 +17,7 @@ use crate::boundary::{
     arg_bytes, arg_ref, arg_str, call, call_with_error, free_box, FfiResult, Out,
 };
 use crate::bucket::oss_sse_bucket_info;
-use crate::config::{oss_sse_config, oss_sse_scheme, oss_sse_signature_version, Proxy};
+use crate::config::{oss_sse_config, oss_sse_signature_version, Proxy};
 use crate::credentials::oss_sse_credentials_provider;
 use crate::encryption::{
     oss_sse_algorithm, oss_sse_bucket_encryption, oss_sse_set_bucket_encryption_request,
@@ -112,10 +112,7 @@ pub(crate) fn from_client_error(e: Error) -> Box<oss_sse_error> {
 
 /// `http://user:password@host:port`, with the credentials percent-encoded.
 fn proxy_url(p: &Proxy) -> String {
-    let scheme = match p.scheme {
-        oss_sse_scheme::Http => "http",
-        oss_sse_scheme::Https => "https",
-    };
+    let scheme = p.scheme.as_str();
     let enc = |s: &str| oss_sse_core::encoding::uri_encode(s, false);
     let auth = match (&p.user, &p.password) {
         (Some(u), Some(pw)) => format!("{}:{}@", enc(u), enc(pw)),
@@ -140,11 +137,7 @@ fn build(
     let endpoint = if endpoint.contains("://") {
         endpoint.to_owned()
     } else {
-        let scheme = match config.scheme {
-            oss_sse_scheme::Http => "http",
-            oss_sse_scheme::Https => "https",
-        };
-        format!("{scheme}://{endpoint}")
+        format!("{}://{endpoint}", config.scheme.as_str())
     };
     let mut b = Client::builder(endpoint)
         .credentials_provider_arc(Arc::clone(&provider.provider))

@@ -28,6 +28,14 @@ pub enum oss_sse_signature_version {
 }
 
 impl oss_sse_scheme {
+    /// `http` or `https`, as written before `://`.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Http => "http",
+            Self::Https => "https",
+        }
+    }
+
     fn from_u32(n: u32) -> FfiResult<Self> {
         match n {
             0 => Ok(Self::Http),
