@@ -169,14 +169,9 @@ fn build(
     if let Some(ca) = &config.ca_file {
         b = b.ca_file(ca.clone());
     }
-    b.build().map_err(|e| match from_client_error(e) {
-        // Anything the builder refuses is a configuration problem, whatever its kind.
-        mut err if err.result != oss_sse_result::ConfigError => {
-            err.result = oss_sse_result::ConfigError;
-            err
-        }
-        err => err,
-    })
+    // Anything the builder refuses is a configuration problem, whatever its kind.
+    b.build()
+        .map_err(|e| oss_sse_error::local(oss_sse_result::ConfigError, e.to_string()))
 }
 
 /// Creates a client for `endpoint` (`http://127.0.0.1:9000`, `https://oss-cn-hangzhou.aliyuncs.com`,
