@@ -91,7 +91,6 @@ static void test_null_getters(void)
     EXPECT(oss_sse_bucket_encryption_algorithm(NULL) == OSS_SSE_ALGORITHM_NOT_SET);
     EXPECT(str_is(oss_sse_bucket_encryption_kms_master_key_id(NULL), ""));
     EXPECT(str_is(oss_sse_bucket_encryption_kms_data_encryption(NULL), ""));
-    EXPECT(str_is(oss_sse_bucket_encryption_request_id(NULL), ""));
     EXPECT(str_is(oss_sse_bucket_info_name(NULL), ""));
     EXPECT(str_is(oss_sse_bucket_info_location(NULL), ""));
     EXPECT(str_is(oss_sse_bucket_info_creation_date(NULL), ""));

@@ -637,12 +637,6 @@ oss_sse_str oss_sse_bucket_encryption_kms_master_key_id(const oss_sse_bucket_enc
 // `rule` is NULL or a live handle.
 oss_sse_str oss_sse_bucket_encryption_kms_data_encryption(const oss_sse_bucket_encryption *rule);
 
-// The request id of the GetBucketEncryption response; empty when `rule` is NULL.
-//
-// # Safety
-// `rule` is NULL or a live handle.
-oss_sse_str oss_sse_bucket_encryption_request_id(const oss_sse_bucket_encryption *rule);
-
 // Releases a rule. NULL is accepted and ignored.
 //
 // # Safety

@@ -26,7 +26,6 @@ use crate::error::oss_sse_error;
 use crate::headers::oss_sse_headers;
 use crate::object::oss_sse_object;
 use crate::result::oss_sse_result;
-use crate::view::NulString;
 
 /// A connection to one OSS endpoint. Owned by the caller; release it with `oss_sse_client_free` once
 /// no thread uses it any more.
@@ -396,8 +395,6 @@ pub unsafe extern "C" fn oss_sse_client_get_bucket_encryption(
                 .kms_data_encryption()
                 .map_or("", DataEncryption::as_str)
                 .into(),
-            // The client's rule type carries no request id; C sees an empty one.
-            request_id: NulString::default(),
         };
         // SAFETY: checked non-NULL, writable by this function's contract.
         unsafe { out.give(handle) };

@@ -173,7 +173,6 @@ pub struct oss_sse_bucket_encryption {
     pub(crate) algorithm: oss_sse_algorithm,
     pub(crate) kms_master_key_id: NulString,
     pub(crate) kms_data_encryption: NulString,
-    pub(crate) request_id: NulString,
 }
 
 /// The rule's algorithm; `OSS_SSE_ALGORITHM_NOT_SET` when `rule` is NULL.
@@ -211,18 +210,6 @@ pub unsafe extern "C" fn oss_sse_bucket_encryption_kms_data_encryption(
 ) -> oss_sse_str {
     // SAFETY: forwarded from this function's contract.
     unsafe { getter(rule, oss_sse_str::empty(), |r| r.kms_data_encryption.view()) }
-}
-
-/// The request id of the GetBucketEncryption response; empty when `rule` is NULL.
-///
-/// # Safety
-/// `rule` is NULL or a live handle.
-#[no_mangle]
-pub unsafe extern "C" fn oss_sse_bucket_encryption_request_id(
-    rule: *const oss_sse_bucket_encryption,
-) -> oss_sse_str {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { getter(rule, oss_sse_str::empty(), |r| r.request_id.view()) }
 }
 
 /// Releases a rule. NULL is accepted and ignored.

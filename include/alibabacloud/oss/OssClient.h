@@ -207,7 +207,6 @@ namespace OSS
             result.setSSEAlgorithm(algorithm(oss_sse_bucket_encryption_algorithm(rule)));
             result.setKMSMasterKeyID(detail::str(oss_sse_bucket_encryption_kms_master_key_id(rule)));
             result.setKMSDataEncryption(detail::str(oss_sse_bucket_encryption_kms_data_encryption(rule)));
-            result.setRequestId(detail::str(oss_sse_bucket_encryption_request_id(rule)));
             oss_sse_bucket_encryption_free(rule);
             return GetBucketEncryptionOutcome(result);
         }
