@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <stdexcept>
 
 using namespace AlibabaCloud::OSS;
 
@@ -29,6 +30,13 @@ namespace
     private:
         EnvironmentVariableCredentialsProvider env_;
         std::atomic<long> calls_;
+    };
+
+    // A provider that fails: the exception must not cross into the C library.
+    class ThrowingProvider : public CredentialsProvider
+    {
+    public:
+        Credentials getCredentials() override { throw std::runtime_error("no credentials today"); }
     };
 
     // A stream that cannot seek, like a pipe: PutObject must read it into memory first.
@@ -125,6 +133,14 @@ int main(int argc, char** argv)
             }
             std::cout << names[i] << ": GetBucketInfo ok" << std::endl;
         }
+        OssClient throwing(Endpoint, std::make_shared<ThrowingProvider>(), conf);
+        auto thrown = throwing.GetBucketInfo(BucketName);
+        if (thrown.isSuccess() || thrown.error().Code() != "CredentialsError") {
+            std::cout << "a throwing provider should give CredentialsError, got " << thrown.error().Code() << std::endl;
+            return 1;
+        }
+        std::cout << "a throwing CredentialsProvider: " << thrown.error().Code() << " (" << thrown.error().Message()
+                  << ")" << std::endl;
         ClientConfiguration badTrust;
         badTrust.caPath = "/etc/ssl/certs";
         OssClient refused(Endpoint, envCredentials, badTrust);
