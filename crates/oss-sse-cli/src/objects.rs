@@ -1,9 +1,9 @@
 //! The ossutil-like verbs: `mb`, `rb`, `ls`, `cp`, `stat`, `rm`, `presign` and `bucket-encryption`, over
 //! oss-sse-client. Buckets and objects are named `oss://bucket/key`.
 //!
-//! Endpoint and credentials come from `--endpoint` (on every verb), else the environment (`OSS_ENDPOINT`,
-//! `OSS_ACCESS_KEY_ID`, `OSS_ACCESS_KEY_SECRET`, `OSS_SESSION_TOKEN`), else `~/.oss-sse.toml` (format in
-//! [`config`]).
+//! Endpoint and credentials come from `--endpoint` / `--region` (on every verb), else the environment
+//! (`OSS_ENDPOINT`, `OSS_REGION`, `OSS_ACCESS_KEY_ID`, `OSS_ACCESS_KEY_SECRET`, `OSS_SESSION_TOKEN`), else
+//! `~/.oss-sse.toml` (format in [`config`]).
 //!
 //! Exit codes: **0** success; **1** the request failed (a service error prints its OSS code, request id
 //! and message on stderr; transport and local I/O failures exit 1 too); **2** usage error (bad flags, bad

@@ -405,8 +405,7 @@ impl Inner {
                 .send(method, &url, signed.headers.as_slice(), body)
             {
                 Ok(resp) => resp,
-                Err(e @ Error::Transport(_)) if can_retry => {
-                    let _ = e;
+                Err(Error::Transport(_)) if can_retry => {
                     std::thread::sleep(self.retry.delay(attempt - 1));
                     continue;
                 }

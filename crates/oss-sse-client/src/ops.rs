@@ -402,7 +402,7 @@ impl Client {
             crc: crate::crc64::Crc64::new(),
         };
         let mut reader = body.as_reader();
-        let mut buf = vec![0u8; 64 * 1024];
+        let mut buf = vec![0u8; 256 * 1024];
         let mut copied: u64 = 0;
         loop {
             let n = reader

@@ -122,6 +122,10 @@ impl Transport {
             .timeout_recv_response(config.request_timeout)
             .timeout_per_read(config.request_timeout)
             .timeout_per_write(config.request_timeout)
+            // Larger socket buffers than ureq's defaults: object bodies are the common case, and fewer,
+            // bigger reads and writes are what lets a single stream reach memory speed.
+            .input_buffer_size(256 * 1024)
+            .output_buffer_size(256 * 1024)
             .max_idle_connections_per_host(config.max_idle_connections_per_host.max(1))
             .max_idle_connections(
                 config

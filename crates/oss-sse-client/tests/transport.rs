@@ -478,6 +478,8 @@ fn requests_go_through_the_configured_proxy() {
     assert_eq!(proxy.count(), 1);
     let r = proxy.request(0);
     let via_connect = r.method == "CONNECT" && r.target == "bucket.oss-target.invalid:8080";
-    let via_absolute = r.target.starts_with("http://bucket.oss-target.invalid:8080/");
+    let via_absolute = r
+        .target
+        .starts_with("http://bucket.oss-target.invalid:8080/");
     assert!(via_connect || via_absolute, "{} {}", r.method, r.target);
 }

@@ -12,7 +12,8 @@
 //! access_key_id = "LTAI..."                 # OSS_ACCESS_KEY_ID
 //! access_key_secret = "..."                 # OSS_ACCESS_KEY_SECRET
 //! security_token = "..."                    # OSS_SESSION_TOKEN (STS)
-//! region = "cn-hangzhou"                    # --region (V4 signing region; derived from the endpoint if absent)
+//! region = "cn-hangzhou"                    # OSS_REGION, --region (V4 signing region; derived from an
+//!                                           # oss-<region>.aliyuncs.com endpoint if absent)
 //! signature_version = 4                     # --signature-version (1 or 4)
 //! path_style = false                        # --path-style
 //! cname = false                             # --cname
@@ -158,7 +159,11 @@ pub fn resolve(flags: &Overrides) -> Result<Resolved, String> {
     Ok(Resolved {
         endpoint,
         credentials,
-        region: flags.region.clone().or(file.region),
+        region: flags
+            .region
+            .clone()
+            .or_else(|| env("OSS_REGION"))
+            .or(file.region),
         signature_version,
         path_style: flags.path_style || file.path_style.unwrap_or(false),
         cname: flags.cname || file.cname.unwrap_or(false),
