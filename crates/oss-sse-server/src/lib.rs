@@ -11,6 +11,7 @@
 //! - [`testing`]: the in-process harness.
 #![forbid(unsafe_code)]
 
+pub mod bench;
 pub mod client;
 pub mod config;
 pub mod crc64;
