@@ -39,6 +39,23 @@ namespace
         Credentials getCredentials() override { throw std::runtime_error("no credentials today"); }
     };
 
+    // A retry strategy that counts: the client asks it after every failure.
+    class CountingRetry : public RetryStrategy
+    {
+    public:
+        CountingRetry() : asked_(0) {}
+        bool shouldRetry(const Error&, long attemptedRetries) const override
+        {
+            ++asked_;
+            return attemptedRetries < 2;
+        }
+        long calcDealyTimeMs(const Error&, long) const override { return 10; }
+        long asked() const { return asked_.load(); }
+
+    private:
+        mutable std::atomic<long> asked_;
+    };
+
     // A stream that cannot seek, like a pipe: PutObject must read it into memory first.
     class OneWayBuf : public std::streambuf
     {
@@ -141,6 +158,22 @@ int main(int argc, char** argv)
         }
         std::cout << "a throwing CredentialsProvider: " << thrown.error().Code() << " (" << thrown.error().Message()
                   << ")" << std::endl;
+        // Against a closed port: the configuration's RetryStrategy decides, two retries, then the error.
+        ClientConfiguration retrying;
+        auto retry = std::make_shared<CountingRetry>();
+        retrying.retryStrategy = retry;
+        retrying.connectTimeoutMs = 1000;
+        auto closedProvider = std::make_shared<CountingProvider>();
+        OssClient closed("http://127.0.0.1:1", closedProvider, retrying);
+        auto unreachable = closed.GetBucketInfo(BucketName);
+        if (unreachable.isSuccess() || unreachable.error().Code() != "TransportError" || retry->asked() != 3 ||
+            closedProvider->calls() != 3) {
+            std::cout << "a closed port should fail after 2 retries, got " << unreachable.error().Code() << " after "
+                      << retry->asked() << " strategy calls" << std::endl;
+            return 1;
+        }
+        std::cout << "a closed port: " << unreachable.error().Code() << " after " << retry->asked()
+                  << " attempts, as the RetryStrategy said" << std::endl;
         ClientConfiguration badTrust;
         badTrust.caPath = "/etc/ssl/certs";
         OssClient refused(Endpoint, envCredentials, badTrust);
