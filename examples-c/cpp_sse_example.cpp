@@ -140,10 +140,16 @@ int main(int argc, char** argv)
         v4conf.signatureVersion = SignatureVersionType::V4;
         OssClient v4(Endpoint, std::make_shared<SimpleCredentialsProvider>(envCredentials), v4conf);
         v4.SetRegion("cn-hangzhou");
-        const OssClient* clients[] = {&byKeys, &byCredentials, &v4};
+        ClientConfiguration authConf;
+        authConf.authVersion = "4.0";
+        OssClient byAuthVersion(Endpoint, envCredentials.AccessKeyId(), envCredentials.AccessKeySecret(),
+                                envCredentials.SessionToken(), authConf);
+        byAuthVersion.SetRegion("cn-hangzhou");
+        const OssClient* clients[] = {&byKeys, &byCredentials, &v4, &byAuthVersion};
         const char* names[] = {"OssClient(endpoint, ak, sk, conf)", "OssClient(endpoint, Credentials, conf)",
-                               "OssClient(endpoint, provider, conf) signing V4"};
-        for (int i = 0; i < 3; ++i) {
+                               "OssClient(endpoint, provider, conf) signing V4",
+                               "OssClient(endpoint, ak, sk, token, conf) with authVersion 4.0"};
+        for (int i = 0; i < 4; ++i) {
             auto outcome = clients[i]->GetBucketInfo(BucketName);
             if (!outcome.isSuccess()) {
                 return fail(names[i], outcome.error());

@@ -354,6 +354,11 @@ namespace OSS
             }
             detail::ConfigPtr config(raw);
             const ClientConfiguration& c = configuration_;
+            if (!c.authVersion.empty() && c.authVersion != "1.0" && c.authVersion != "4.0") {
+                initError_ = OssError("InvalidArgument", "ClientConfiguration.authVersion \"" + c.authVersion +
+                                                             "\" is not supported: use \"1.0\" or \"4.0\"");
+                return;
+            }
             if (!c.caPath.empty()) {
                 // Failing loudly beats trusting other roots than the caller asked for.
                 initError_ = OssError("InvalidArgument", "ClientConfiguration.caPath is not supported by oss-sse: put "
@@ -396,9 +401,10 @@ namespace OSS
             ALIBABACLOUD_OSS_SSE_SET("isPathStyle", oss_sse_config_set_path_style(raw, c.isPathStyle))
             ALIBABACLOUD_OSS_SSE_SET(
                 "signatureVersion",
-                oss_sse_config_set_signature_version(raw, c.signatureVersion == SignatureVersionType::V4
-                                                              ? OSS_SSE_SIGNATURE_VERSION_V4
-                                                              : OSS_SSE_SIGNATURE_VERSION_V1))
+                oss_sse_config_set_signature_version(
+                    raw, c.signatureVersion == SignatureVersionType::V4 || c.authVersion == "4.0"
+                             ? OSS_SSE_SIGNATURE_VERSION_V4
+                             : OSS_SSE_SIGNATURE_VERSION_V1))
             if (!region_.empty()) {
                 ALIBABACLOUD_OSS_SSE_SET("region", oss_sse_config_set_region(raw, region_.c_str()))
             }

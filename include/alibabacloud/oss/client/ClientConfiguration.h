@@ -3,7 +3,7 @@
 // Honoured: userAgent, scheme (for endpoints written without one), maxConnections, requestTimeoutMs,
 // connectTimeoutMs, retryStrategy, proxyScheme/proxyHost/proxyPort/proxyUserName/proxyPassword,
 // verifySSL, caFile, isCname, enableCrc64, enableDateSkewAdjustment, isPathStyle,
-// signatureVersion.
+// signatureVersion, authVersion.
 // Accepted but without effect in oss-sse (documented so that code setting them still compiles):
 // sendRateLimiter, recvRateLimiter, networkInterface, executor, httpClient, isVerifyObjectStrict,
 // additionalHeaders.
@@ -96,6 +96,9 @@ namespace OSS
         bool isPathStyle;
         /// V1 (HMAC-SHA1, the default) or V4 (needs a region: see OssClient::SetRegion).
         SignatureVersionType signatureVersion;
+        /// The newer SDKs' spelling of the same choice: "" or "1.0" (V1), "4.0" (V4). Either this or
+        /// signatureVersion asking for V4 selects V4; "2.0" (signature V2) is refused.
+        std::string authVersion;
         /// Accepted, no effect: not sent by oss-sse.
         std::vector<std::pair<std::string, std::string>> additionalHeaders;
     };
