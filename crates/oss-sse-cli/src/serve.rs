@@ -11,7 +11,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use oss_sse_server::config::{root_credentials, Limits, RootSource, ServerConfig};
+use oss_sse_server::config::{
+    kms_dir, open_local_kms, root_credentials, Limits, RootSource, ServerConfig,
+};
 use oss_sse_server::users::Directory;
 use oss_sse_server::Server;
 
@@ -82,12 +84,22 @@ pub fn run(args: Args) -> ExitCode {
         },
         None => Directory::root_only(root.clone()),
     };
+    let kms = match open_local_kms(&data_dir) {
+        Ok(k) => k,
+        Err(e) => {
+            return fail(format_args!(
+                "KMS keystore {}: {e}",
+                kms_dir(&data_dir).display()
+            ))
+        }
+    };
     let config = ServerConfig {
         listen: args.listen,
         data_dir: data_dir.clone(),
         region: args.region,
         directory,
         limits: Limits::default(),
+        kms: Some(kms),
     };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

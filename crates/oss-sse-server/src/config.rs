@@ -4,9 +4,11 @@
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use oss_sse_core::credentials::Credentials;
+use oss_sse_kms::Kms;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
@@ -47,7 +49,7 @@ impl Default for Limits {
 }
 
 /// Everything a server needs.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServerConfig {
     /// Address to bind (`127.0.0.1:0` picks a free port).
     pub listen: SocketAddr,
@@ -59,6 +61,34 @@ pub struct ServerConfig {
     pub directory: Directory,
     /// Limits and timeouts.
     pub limits: Limits,
+    /// The key service SSE-KMS key ids are resolved against (and, with encryption at rest, data keys come
+    /// from). `None`: KMS key ids are recorded unchecked.
+    pub kms: Option<Arc<dyn Kms>>,
+}
+
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("region", &self.region)
+            .field("directory", &self.directory)
+            .field("limits", &self.limits)
+            .field("kms", &self.kms.as_ref().map(|_| "configured"))
+            .finish()
+    }
+}
+
+/// The directory of the emulator's local KMS keystore inside its data dir.
+pub fn kms_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("kms")
+}
+
+/// Opens the local KMS keystore of a data dir (its root key from `OSS_SSE_KMS_ROOT_KEY` or the keystore's
+/// `root.key`).
+pub fn open_local_kms(data_dir: &Path) -> Result<Arc<dyn Kms>, oss_sse_kms::KmsError> {
+    let kms = oss_sse_kms::LocalKms::open(kms_dir(data_dir))?;
+    Ok(Arc::new(kms))
 }
 
 #[derive(Serialize, Deserialize)]

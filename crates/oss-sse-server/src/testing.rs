@@ -1,5 +1,6 @@
 //! An in-process emulator for tests: a free port on 127.0.0.1, a temporary data dir, root credentials,
-//! optional RAM users; stops (and removes its temporary dir) when dropped.
+//! optional RAM users, and a local KMS keystore in `<data dir>/kms`; stops (and removes its temporary dir)
+//! when dropped.
 //!
 //! ```no_run
 //! let server = oss_sse_server::testing::TestServer::start();
@@ -37,6 +38,9 @@ pub enum TestServerError {
     /// The server did not start.
     #[error(transparent)]
     Server(#[from] ServerError),
+    /// The local KMS keystore could not be opened.
+    #[error("cannot open the KMS keystore: {0}")]
+    Kms(oss_sse_kms::KmsError),
     /// The runtime thread could not be started or died.
     #[error("test server thread: {0}")]
     Thread(String),
@@ -95,12 +99,14 @@ impl TestServerBuilder {
             None => Directory::root_only(root.clone()),
         };
         let region = self.region.unwrap_or_else(|| "cn-hangzhou".to_owned());
+        let kms = crate::config::open_local_kms(&data_dir).map_err(TestServerError::Kms)?;
         let config = ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: data_dir.clone(),
             region: region.clone(),
             directory,
             limits: self.limits.unwrap_or_default(),
+            kms: Some(kms),
         };
         let (ready_tx, ready_rx) = mpsc::channel::<Result<SocketAddr, ServerError>>();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();

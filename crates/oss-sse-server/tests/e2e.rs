@@ -474,10 +474,20 @@ fn bucket_encryption_api_and_bucket_info() {
         let r = req(&c, Method::Get, Some("enc"), None, &["bucketInfo"], &[], None);
         let info = call(&mut c, r).await.text();
         assert!(info.contains("<SSEAlgorithm>KMS</SSEAlgorithm>"), "{info}");
-        // The default applies to new objects and is echoed.
+        // The default applies to new objects; a KMS key that does not exist fails the write.
         let p = put(&mut c, "enc", "o", b"x".to_vec()).await;
+        assert_eq!((p.status, code(&p).as_str()), (404, "KeyNotFound"));
+        let doc = "<ServerSideEncryptionRule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>KMS</SSEAlgorithm><KMSMasterKeyID></KMSMasterKeyID></ApplyServerSideEncryptionByDefault></ServerSideEncryptionRule>";
+        let r = req(&c, Method::Put, Some("enc"), None, &["encryption"], &[], Some(doc.as_bytes().to_vec()));
+        assert_eq!(call(&mut c, r).await.status, 200);
+        // No key id: the default service key, reported by its id.
+        let p = put(&mut c, "enc", "o", b"x".to_vec()).await;
+        assert_eq!(p.status, 200, "{}", p.text());
         assert_eq!(p.header("x-oss-server-side-encryption"), Some("KMS"));
-        assert_eq!(p.header("x-oss-server-side-encryption-key-id"), Some("k-1"));
+        let key_id = p.header("x-oss-server-side-encryption-key-id").unwrap_or("").to_owned();
+        assert!(!key_id.is_empty() && !key_id.starts_with("alias/"), "{key_id}");
+        let r = req(&c, Method::Head, Some("enc"), Some("o"), &[], &[], None);
+        assert_eq!(call(&mut c, r).await.header("x-oss-server-side-encryption-key-id"), Some(key_id.as_str()));
         let bad = "<ServerSideEncryptionRule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm><KMSMasterKeyID>k</KMSMasterKeyID></ApplyServerSideEncryptionByDefault></ServerSideEncryptionRule>";
         let r = req(&c, Method::Put, Some("enc"), None, &["encryption"], &[], Some(bad.as_bytes().to_vec()));
         assert_eq!(code(&call(&mut c, r).await), "InvalidArgument");

@@ -40,6 +40,8 @@ pub struct State {
     pub limits: Limits,
     /// The address the server listens on (for `HostId` and `Location`).
     pub local_addr: SocketAddr,
+    /// The key service, if any.
+    pub kms: Option<Arc<dyn oss_sse_kms::Kms>>,
 }
 
 /// Why a server could not start.
@@ -102,6 +104,7 @@ impl Server {
                 region: config.region,
                 limits: config.limits,
                 local_addr,
+                kms: config.kms,
             }),
         })
     }

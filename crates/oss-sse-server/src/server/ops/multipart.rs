@@ -38,6 +38,7 @@ pub async fn initiate(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         .bucket(ctx.bucket())
         .map_err(|e| ctx.store_error(e))?;
     let desc = sse::resolve(sse_req.as_ref(), bucket.meta().encryption.as_ref());
+    let desc = sse::resolve_kms_key(ctx.state.kms.as_ref(), desc).await?;
     let id = ids::upload_id();
     let record = UploadMeta {
         upload_id: id.clone(),

@@ -141,6 +141,7 @@ pub async fn put_object(ctx: &Ctx, body: &mut Incoming) -> Result<Response<Body>
         .bucket(ctx.bucket())
         .map_err(|e| ctx.store_error(e))?;
     let desc = sse::resolve(sse_req.as_ref(), bucket.meta().encryption.as_ref());
+    let desc = sse::resolve_kms_key(ctx.state.kms.as_ref(), desc).await?;
     if forbid_overwrite(ctx) && ctx.state.store.get(ctx.bucket(), ctx.key()).is_ok() {
         return Err(exists_error(ctx, file_already_exists()));
     }
@@ -469,6 +470,7 @@ pub async fn copy_object(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         .bucket(ctx.bucket())
         .map_err(|e| ctx.store_error(e))?;
     let desc = sse::resolve(sse_req.as_ref(), dest_bucket.meta().encryption.as_ref());
+    let desc = sse::resolve_kms_key(ctx.state.kms.as_ref(), desc).await?;
     if forbid_overwrite(ctx) && ctx.state.store.get(ctx.bucket(), ctx.key()).is_ok() {
         return Err(exists_error(ctx, file_already_exists()));
     }
@@ -574,7 +576,8 @@ pub async fn append_object(ctx: &Ctx, body: &mut Incoming) -> Result<Response<Bo
             if position != 0 {
                 return Err(ctx.store_error(StoreError::PositionNotEqualToLength { next: 0 }));
             }
-            sse::resolve(sse_req.as_ref(), bucket.meta().encryption.as_ref())
+            let d = sse::resolve(sse_req.as_ref(), bucket.meta().encryption.as_ref());
+            sse::resolve_kms_key(ctx.state.kms.as_ref(), d).await?
         }
     };
     drop(existing);
