@@ -10,6 +10,7 @@
 //! - [`storage`]: the durable store (atomic commits, recovery, key-to-disk mapping, listings).
 //! - [`testing`]: the in-process harness.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod bench;
 pub mod client;
