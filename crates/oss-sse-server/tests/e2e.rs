@@ -601,3 +601,83 @@ fn objects_survive_a_restart_and_uploads_persist() {
         assert!(call(&mut c, r).await.text().contains(&upload_id));
     });
 }
+
+#[test]
+fn presigned_urls_both_versions_and_sts() {
+    use oss_sse_core::sign::{v1, v4};
+    use oss_sse_core::{Credentials, Timestamp};
+    let users = r#"{"users": [{"name": "t", "policies": [{"Version": "1", "Statement": [
+        {"Effect": "Allow", "Action": "oss:GetObject", "Resource": "acs:oss:*:*:pre/*"}]}],
+        "sts": [{"access_key_id": "STS.tmp", "access_key_secret": "tmpsecret", "security_token": "tok+/=",
+                 "expiration": "2099-01-01T00:00:00Z"}]}]}"#;
+    let s = TestServer::builder().users_json(users).start().unwrap();
+    let now = Timestamp::from_unix(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64,
+    );
+    rt().block_on(async {
+        let mut c = client(&s);
+        mk_bucket(&mut c, "pre").await;
+        put(&mut c, "pre", "a b+c", b"presigned".to_vec()).await;
+        let sts = Credentials::new("STS.tmp", "tmpsecret").with_security_token("tok+/=");
+        for creds in [s.credentials(), sts] {
+            let mut r1 = c
+                .endpoint()
+                .request(Method::Get, Some("pre"), Some("a b+c"));
+            v1::presign(&mut r1, &creds, now.add_seconds(300));
+            let mut r4 = c
+                .endpoint()
+                .request(Method::Get, Some("pre"), Some("a b+c"));
+            v4::presign(&mut r4, &creds, now, 300, &v4::V4Params::new(s.region())).unwrap();
+            for r in [r1, r4] {
+                let text = raw_get(s.addr(), &r.path_and_query()).await;
+                assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+                assert!(text.ends_with("presigned"));
+            }
+        }
+        // Expired V1 URL.
+        let mut old = c
+            .endpoint()
+            .request(Method::Get, Some("pre"), Some("a b+c"));
+        v1::presign(&mut old, &s.credentials(), now.add_seconds(-60));
+        let text = raw_get(s.addr(), &old.path_and_query()).await;
+        assert!(
+            text.starts_with("HTTP/1.1 403") && text.contains("<Code>AccessDenied</Code>"),
+            "{text}"
+        );
+        // A tampered V4 URL.
+        let mut r4 = c
+            .endpoint()
+            .request(Method::Get, Some("pre"), Some("a b+c"));
+        v4::presign(
+            &mut r4,
+            &s.credentials(),
+            now,
+            300,
+            &v4::V4Params::new(s.region()),
+        )
+        .unwrap();
+        let tampered = r4.path_and_query().replace("a%20b", "a%20c");
+        let text = raw_get(s.addr(), &tampered).await;
+        assert!(
+            text.contains("<Code>SignatureDoesNotMatch</Code>"),
+            "{text}"
+        );
+    });
+}
+
+async fn raw_get(addr: std::net::SocketAddr, path_and_query: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut t = tokio::net::TcpStream::connect(addr).await.unwrap();
+    t.write_all(
+        format!("GET {path_and_query} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")
+            .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut out = Vec::new();
+    t.read_to_end(&mut out).await.unwrap();
+    String::from_utf8_lossy(&out).into_owned()
+}
