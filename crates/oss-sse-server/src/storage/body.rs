@@ -2,7 +2,7 @@
 //! [`BodyReader`]. Both are synchronous (they run on blocking threads fed by bounded channels), hash the
 //! plaintext as it passes (MD5 for the ETag and Content-MD5, CRC-64 for `x-oss-hash-crc64ecma`) and map
 //! plaintext offsets to stored bytes per segment. The `Plain` codec stores bytes as they are; an encrypting
-//! codec is one more [`SegmentCodec`](super::meta::SegmentCodec) variant handled in `create`/`open`.
+//! codec is one more [`SegmentCodec`] variant handled in `create` and in the reader.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
