@@ -156,6 +156,7 @@ static void test_null_arguments(oss_sse_client *client)
     EXPECT(oss_sse_credentials_provider_new_callback(NULL, NULL, NULL, &provider) == OSS_SSE_RESULT_NULL_PARAMETER);
     EXPECT(provider == SENTINEL);
     EXPECT(oss_sse_credentials_sink_set(NULL, "i", "s", NULL) == OSS_SSE_RESULT_NULL_PARAMETER);
+    EXPECT(oss_sse_credentials_sink_fail(NULL, "why") == OSS_SSE_RESULT_NULL_PARAMETER);
     EXPECT(oss_sse_set_bucket_encryption_request_new(NULL, &req) == OSS_SSE_RESULT_NULL_PARAMETER);
     EXPECT(oss_sse_set_bucket_encryption_request_new("b", NULL) == OSS_SSE_RESULT_NULL_PARAMETER);
     EXPECT(req == SENTINEL && config == SENTINEL && headers == SENTINEL);

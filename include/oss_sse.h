@@ -581,6 +581,15 @@ oss_sse_result oss_sse_credentials_sink_set(oss_sse_credentials_sink *sink,
                                             const char *access_key_secret,
                                             const char *security_token);
 
+// Says why a provider callback is about to fail (return non-zero after calling this): the text
+// becomes the message of the request's `CredentialsError`. Invalid UTF-8 is replaced, not refused, so
+// that a failure report never fails.
+//
+// # Safety
+// `sink` is NULL or the sink passed to the running callback; `message` is NULL or NUL-terminated.
+oss_sse_result oss_sse_credentials_sink_fail(oss_sse_credentials_sink *sink,
+                                             const char *message);
+
 // Creates a request to set the default encryption of `bucket` (algorithm AES256 until changed).
 // The bucket name is checked when the request is sent.
 //

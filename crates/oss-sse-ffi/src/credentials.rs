@@ -49,6 +49,8 @@ pub type oss_sse_userdata_free = Option<unsafe extern "C" fn(userdata: *mut c_vo
 #[derive(Default)]
 pub struct oss_sse_credentials_sink {
     credentials: Option<Credentials>,
+    /// Why the callback failed, when it said so with `oss_sse_credentials_sink_fail`.
+    failure: Option<String>,
 }
 
 /// A C callback with its userdata, called for each request.
@@ -72,9 +74,10 @@ impl CredentialsProvider for CallbackProvider {
         // `userdata` from any thread until `free_userdata` runs; `sink` is a live, exclusive local.
         let status = unsafe { (self.callback)(self.userdata, &mut sink) };
         if status != 0 {
-            return Err(CredentialsError::Provider(format!(
-                "the credentials callback failed (it returned {status})"
-            )));
+            return Err(CredentialsError::Provider(match sink.failure {
+                Some(why) => format!("the credentials callback failed: {why}"),
+                None => format!("the credentials callback failed (it returned {status})"),
+            }));
         }
         sink.credentials.ok_or_else(|| {
             CredentialsError::Provider(
@@ -222,6 +225,30 @@ pub unsafe extern "C" fn oss_sse_credentials_sink_set(
     })
 }
 
+/// Says why a provider callback is about to fail (return non-zero after calling this): the text
+/// becomes the message of the request's `CredentialsError`. Invalid UTF-8 is replaced, not refused, so
+/// that a failure report never fails.
+///
+/// # Safety
+/// `sink` is NULL or the sink passed to the running callback; `message` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn oss_sse_credentials_sink_fail(
+    sink: *mut oss_sse_credentials_sink,
+    message: *const c_char,
+) -> oss_sse_result {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let sink = unsafe { arg_mut(sink, "sink") }?;
+        if message.is_null() {
+            return Err(oss_sse_error::null("message"));
+        }
+        // SAFETY: non-NULL, and NUL-terminated by this function's contract.
+        let text = unsafe { std::ffi::CStr::from_ptr(message) }.to_string_lossy();
+        sink.failure = Some(text.into_owned());
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,6 +272,15 @@ mod tests {
         _sink: *mut oss_sse_credentials_sink,
     ) -> u32 {
         7
+    }
+
+    unsafe extern "C" fn explain(
+        _userdata: *mut c_void,
+        sink: *mut oss_sse_credentials_sink,
+    ) -> u32 {
+        // SAFETY: `sink` is the live sink of this call; the message is a static C string.
+        unsafe { oss_sse_credentials_sink_fail(sink, c"the STS endpoint is down".as_ptr()) };
+        1
     }
 
     unsafe extern "C" fn silent(
@@ -301,6 +337,13 @@ mod tests {
                 Err(CredentialsError::Provider(_))
             ));
         }
+        let p = CallbackProvider {
+            callback: explain,
+            userdata: std::ptr::null_mut(),
+            free_userdata: None,
+        };
+        let e = p.credentials().map(|_| ()).unwrap_err();
+        assert!(e.to_string().contains("the STS endpoint is down"), "{e}");
         assert!(credentials("", "s", None).is_err());
         assert!(credentials("a\r\n", "s", None).is_err());
         assert!(credentials("a", "s", Some("")).is_ok_and(|k| k.security_token.is_none()));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <istream>
 #include <memory>
 #include <string>
@@ -84,8 +85,17 @@ namespace detail
             const char* token = c.SessionToken().empty() ? nullptr : c.SessionToken().c_str();
             oss_sse_result r =
                 oss_sse_credentials_sink_set(sink, c.AccessKeyId().c_str(), c.AccessKeySecret().c_str(), token);
-            return r == OSS_SSE_RESULT_OK ? 0u : static_cast<uint32_t>(r);
+            if (r != OSS_SSE_RESULT_OK) {
+                oss_sse_credentials_sink_fail(sink, "CredentialsProvider::getCredentials() returned unusable "
+                                                    "credentials (empty, or with control characters)");
+                return static_cast<uint32_t>(r);
+            }
+            return 0u;
+        } catch (const std::exception& e) {
+            oss_sse_credentials_sink_fail(sink, e.what());
+            return 0xFFFFu;
         } catch (...) {
+            oss_sse_credentials_sink_fail(sink, "CredentialsProvider::getCredentials() threw");
             return 0xFFFFu;
         }
     }
