@@ -97,6 +97,13 @@ struct StoredRoot {
     access_key_secret: String,
 }
 
+impl Drop for StoredRoot {
+    fn drop(&mut self) {
+        use zeroize::Zeroize as _;
+        self.access_key_secret.zeroize();
+    }
+}
+
 /// Where the root credentials came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RootSource {
@@ -129,7 +136,10 @@ pub fn root_credentials(
         let text = Zeroizing::new(text);
         if let Ok(stored) = serde_json::from_slice::<StoredRoot>(&text) {
             return Ok((
-                Credentials::new(stored.access_key_id, stored.access_key_secret),
+                Credentials::new(
+                    stored.access_key_id.clone(),
+                    stored.access_key_secret.as_str(),
+                ),
                 RootSource::DataDir,
             ));
         }

@@ -242,10 +242,12 @@ impl Directory {
 
     /// The root account plus the users of the file at `path`.
     pub fn from_file(root: Credentials, path: &Path) -> Result<Directory, UsersError> {
-        let text = std::fs::read_to_string(path).map_err(|source| UsersError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|source| {
+            UsersError::Read {
+                path: path.display().to_string(),
+                source,
+            }
+        })?);
         Directory::from_json(root, &text)
     }
 
