@@ -50,7 +50,7 @@ fn parse_context_entry(s: &str) -> Result<ContextEntry, String> {
 }
 
 /// `30d`, `12h`, `90m`, `3600s` or plain seconds.
-fn parse_interval(s: &str) -> Result<Duration, String> {
+pub(crate) fn parse_interval(s: &str) -> Result<Duration, String> {
     let (digits, unit) = match s.char_indices().last() {
         Some((i, c)) if c.is_ascii_alphabetic() => (&s[..i], c),
         _ => (s, 's'),

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use oss_sse_server::config::{
-    kms_dir, open_local_kms, root_credentials, Limits, RootSource, ServerConfig,
+    kms_dir, open_local_kms_with, root_credentials, Limits, RootSource, ServerConfig,
 };
 use oss_sse_server::users::Directory;
 use oss_sse_server::Server;
@@ -32,6 +32,10 @@ pub struct Args {
     /// RAM users, STS credentials and policies (JSON; format in the README).
     #[arg(long, value_name = "FILE")]
     users: Option<PathBuf>,
+    /// How often the SSE-OSS service master key rotates (e.g. `30d`, `12h`, `3600s`); objects written
+    /// under older versions keep decrypting.
+    #[arg(long, value_name = "INTERVAL", default_value = "30d", value_parser = crate::kms::parse_interval)]
+    master_key_rotation: std::time::Duration,
 }
 
 fn default_data_dir() -> PathBuf {
@@ -84,7 +88,7 @@ pub fn run(args: Args) -> ExitCode {
         },
         None => Directory::root_only(root.clone()),
     };
-    let kms = match open_local_kms(&data_dir) {
+    let kms = match open_local_kms_with(&data_dir, args.master_key_rotation) {
         Ok(k) => k,
         Err(e) => {
             return fail(format_args!(

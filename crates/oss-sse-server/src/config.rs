@@ -84,10 +84,29 @@ pub fn kms_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("kms")
 }
 
+/// How often the SSE-OSS service master key rotates unless `oss-sse serve --master-key-rotation` says
+/// otherwise: 30 days.
+pub const DEFAULT_MASTER_KEY_ROTATION: std::time::Duration =
+    std::time::Duration::from_secs(30 * 24 * 3600);
+
 /// Opens the local KMS keystore of a data dir (its root key from `OSS_SSE_KMS_ROOT_KEY` or the keystore's
-/// `root.key`).
+/// `root.key`), with the SSE-OSS service master key rotating every [`DEFAULT_MASTER_KEY_ROTATION`].
 pub fn open_local_kms(data_dir: &Path) -> Result<Arc<dyn Kms>, oss_sse_kms::KmsError> {
+    open_local_kms_with(data_dir, DEFAULT_MASTER_KEY_ROTATION)
+}
+
+/// Opens the local KMS keystore of a data dir and makes sure the service master key
+/// ([`crate::encryption::MASTER_KEY_ALIAS`]) exists, rotating automatically every `rotation`.
+pub fn open_local_kms_with(
+    data_dir: &Path,
+    rotation: std::time::Duration,
+) -> Result<Arc<dyn Kms>, oss_sse_kms::KmsError> {
     let kms = oss_sse_kms::LocalKms::open(kms_dir(data_dir))?;
+    kms.ensure_service_key(
+        crate::encryption::MASTER_KEY_ALIAS,
+        "oss-sse emulator SSE-OSS master key",
+        Some(rotation),
+    )?;
     Ok(Arc::new(kms))
 }
 

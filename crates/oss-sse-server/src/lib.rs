@@ -7,6 +7,7 @@
 //!
 //! - [`config`]: [`config::ServerConfig`], [`config::Limits`], root credentials.
 //! - [`server`]: [`server::Server`] (bind, run with graceful shutdown), routing, handlers.
+//! - [`encryption`]: envelope keys from the KMS and the sealed at-rest format (issue 5).
 //! - [`storage`]: the durable store (atomic commits, recovery, key-to-disk mapping, listings).
 //! - [`testing`]: the in-process harness.
 #![forbid(unsafe_code)]
@@ -16,6 +17,7 @@ pub mod bench;
 pub mod client;
 pub mod config;
 pub mod crc64;
+pub mod encryption;
 pub mod error;
 pub mod ids;
 pub mod policy;

@@ -106,7 +106,7 @@ impl TestServerBuilder {
             region: region.clone(),
             directory,
             limits: self.limits.unwrap_or_default(),
-            kms: Some(kms),
+            kms: Some(kms.clone()),
         };
         let (ready_tx, ready_rx) = mpsc::channel::<Result<SocketAddr, ServerError>>();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
@@ -163,6 +163,7 @@ impl TestServerBuilder {
             data_dir,
             stop: Some(stop_tx),
             thread: Some(thread),
+            kms,
             _temp: temp,
         })
     }
@@ -177,6 +178,7 @@ pub struct TestServer {
     data_dir: PathBuf,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
+    kms: std::sync::Arc<dyn oss_sse_kms::Kms>,
     // Declared last: removed after the server thread has stopped.
     _temp: Option<tempfile::TempDir>,
 }
@@ -228,6 +230,11 @@ impl TestServer {
     /// The data directory.
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
+    }
+
+    /// The server's key service (the same instance the server uses: the keystore lock allows one).
+    pub fn kms(&self) -> std::sync::Arc<dyn oss_sse_kms::Kms> {
+        self.kms.clone()
     }
 
     /// Stops the server (also done on drop).

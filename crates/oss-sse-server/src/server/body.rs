@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use futures_util::stream;
+use futures_util::StreamExt as _;
 use http_body_util::{combinators::BoxBody, BodyExt, Empty, Full, StreamBody};
 use hyper::body::{Body as _, Frame, Incoming};
 
@@ -36,35 +37,56 @@ pub fn full(data: impl Into<Bytes>) -> Body {
 
 /// A body streaming `reader` to the client.
 pub fn stream_reader(reader: BodyReader) -> Body {
-    let s = stream::unfold(Some(reader), |state| async move {
-        let mut reader = state?;
-        let joined = tokio::task::spawn_blocking(move || {
-            let mut buf = vec![0u8; READ_CHUNK];
-            let mut filled = 0;
-            // Fill the chunk (segments may end mid-buffer) so frames stay large.
-            while filled < buf.len() {
-                match reader.read(&mut buf[filled..]) {
-                    Ok(0) => break,
-                    Ok(n) => filled += n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return (Err(e), reader),
+    BodyExt::boxed(StreamBody::new(reader_stream(reader)))
+}
+
+/// A body that sends `first` (already read from `reader`, so that a failure there could still become an
+/// error response) and then streams the rest of `reader`.
+pub fn stream_prefetched(first: Bytes, reader: BodyReader) -> Body {
+    let head = stream::once(async move { Ok::<_, io::Error>(Frame::data(first)) });
+    BodyExt::boxed(StreamBody::new(head.chain(reader_stream(reader))))
+}
+
+/// Reads up to one chunk from `reader` on a blocking thread: the bytes and the reader back.
+pub async fn read_chunk(mut reader: BodyReader) -> io::Result<(Vec<u8>, BodyReader)> {
+    let joined = tokio::task::spawn_blocking(move || {
+        let mut buf = vec![0u8; READ_CHUNK];
+        let mut filled = 0;
+        while filled < buf.len() {
+            match reader.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        buf.truncate(filled);
+        Ok((buf, reader))
+    })
+    .await;
+    joined.map_err(io::Error::other)?
+}
+
+fn reader_stream(
+    reader: BodyReader,
+) -> impl futures_util::Stream<Item = Result<Frame<Bytes>, io::Error>> + Send {
+    let name = reader.object_name();
+    stream::unfold(Some(reader), move |state| {
+        let name = name.clone();
+        async move {
+            let reader = state?;
+            match read_chunk(reader).await {
+                Ok((buf, _)) if buf.is_empty() => None,
+                Ok((buf, reader)) => Some((Ok(Frame::data(Bytes::from(buf))), Some(reader))),
+                Err(e) => {
+                    // Headers are out: ending the stream with an error aborts the connection, so the
+                    // client sees a cut-off body, never a wrong byte.
+                    tracing::error!(object = %name, error = %e, "reading object body; connection aborted");
+                    Some((Err(e), None))
                 }
             }
-            buf.truncate(filled);
-            (Ok(buf), reader)
-        })
-        .await;
-        match joined {
-            Ok((Ok(buf), _)) if buf.is_empty() => None,
-            Ok((Ok(buf), reader)) => Some((Ok(Frame::data(Bytes::from(buf))), Some(reader))),
-            Ok((Err(e), _)) => {
-                tracing::error!(error = %e, "reading object body");
-                Some((Err(e), None))
-            }
-            Err(e) => Some((Err(io::Error::other(e)), None)),
         }
-    });
-    BodyExt::boxed(StreamBody::new(s))
+    })
 }
 
 /// What went wrong receiving a request body.

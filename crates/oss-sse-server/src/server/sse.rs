@@ -93,14 +93,14 @@ pub fn resolve(
             algorithm: r.algorithm.as_str().to_owned(),
             kms_key_id: kms_key(r.algorithm.as_str(), r.key_id.as_ref()),
             data_encryption: r.data_encryption.map(|d| d.as_str().to_owned()),
-            wrapped_key: None,
+            ..EncryptionDescriptor::default()
         });
     }
     bucket_default.map(|b| EncryptionDescriptor {
         algorithm: b.algorithm.clone(),
         kms_key_id: kms_key(&b.algorithm, b.kms_master_key_id.as_ref()),
         data_encryption: b.kms_data_encryption.clone(),
-        wrapped_key: None,
+        ..EncryptionDescriptor::default()
     })
 }
 

@@ -1,15 +1,19 @@
 //! The body codec layer: every object byte is written through a [`SegmentWriter`] and read back through a
 //! [`BodyReader`]. Both are synchronous (they run on blocking threads fed by bounded channels), hash the
 //! plaintext as it passes (MD5 for the ETag and Content-MD5, CRC-64 for `x-oss-hash-crc64ecma`) and map
-//! plaintext offsets to stored bytes per segment. The `Plain` codec stores bytes as they are; an encrypting
-//! codec is one more [`SegmentCodec`] variant handled in `create` and in the reader.
+//! plaintext offsets to stored bytes per segment. The `Plain` codec stores bytes as they are; the `Sealed`
+//! codec stores one oss-sse-seal stream per blob (the writer seals as it goes, holding at most one 64 KiB
+//! segment of plaintext), and the reader of an encrypted object reads only the ciphertext segments that
+//! cover the requested range, decrypting and authenticating each before a byte of it is returned.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use base64::Engine as _;
 use md5::{Digest as _, Md5};
+use oss_sse_seal::{DecryptingReader, OpenedObject, SealError, StreamSealer, StreamSpan};
 
 use super::fsutil::sync_dir;
 use super::meta::{Segment, SegmentCodec};
@@ -26,6 +30,8 @@ pub struct WrittenSegment {
     pub md5: [u8; 16],
     /// CRC-64 of the plaintext.
     pub crc64: u64,
+    /// The stream record of a sealed segment.
+    pub record: Option<oss_sse_seal::StreamRecord>,
 }
 
 /// Writes one new segment into a bucket's blob directory. Dropping it unfinished removes the blob, so an
@@ -37,12 +43,15 @@ pub struct SegmentWriter {
     written: u64,
     md5: Md5,
     crc: Crc64,
-    codec: SegmentCodec,
+    sealer: Option<StreamSealer>,
+    /// Ciphertext produced by the sealer, waiting to be written.
+    sealed: Vec<u8>,
 }
 
 impl SegmentWriter {
-    /// Creates a fresh blob in `blobs_dir` encoded with `codec`.
-    pub fn create(blobs_dir: &Path, codec: SegmentCodec) -> io::Result<SegmentWriter> {
+    /// Creates a fresh blob in `blobs_dir`: stored as it is without a sealer, else sealed by `sealer`
+    /// (whose stream record the finished segment carries).
+    pub fn create(blobs_dir: &Path, sealer: Option<StreamSealer>) -> io::Result<SegmentWriter> {
         let blob = ids::blob_id();
         let path = blobs_dir.join(&blob);
         let file = OpenOptions::new()
@@ -56,7 +65,8 @@ impl SegmentWriter {
             written: 0,
             md5: Md5::new(),
             crc: Crc64::new(),
-            codec,
+            sealer,
+            sealed: Vec::new(),
         })
     }
 
@@ -71,8 +81,15 @@ impl SegmentWriter {
             .file
             .as_mut()
             .ok_or_else(|| io::Error::other("segment writer already finished"))?;
-        match self.codec {
-            SegmentCodec::Plain => file.write_all(data)?,
+        match self.sealer.as_mut() {
+            None => file.write_all(data)?,
+            Some(sealer) => {
+                self.sealed.clear();
+                sealer
+                    .update(data, &mut self.sealed)
+                    .map_err(io::Error::other)?;
+                file.write_all(&self.sealed)?;
+            }
         }
         self.md5.update(data);
         self.crc.update(data);
@@ -82,10 +99,22 @@ impl SegmentWriter {
 
     /// Flushes, fsyncs the blob and its directory, and returns the segment with the plaintext's hashes.
     pub fn finish(mut self) -> io::Result<WrittenSegment> {
-        let file = self
+        let mut file = self
             .file
             .take()
             .ok_or_else(|| io::Error::other("segment writer already finished"))?;
+        let mut stream_record = None;
+        let codec = match self.sealer.take() {
+            None => SegmentCodec::Plain,
+            Some(sealer) => {
+                self.sealed.clear();
+                let record = sealer.finish(&mut self.sealed).map_err(io::Error::other)?;
+                file.write_all(&self.sealed)?;
+                let encoded = base64::engine::general_purpose::STANDARD.encode(record.encode());
+                stream_record = Some(record);
+                SegmentCodec::Sealed { record: encoded }
+            }
+        };
         let file = file.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         let stored_len = file.metadata()?.len();
@@ -99,7 +128,7 @@ impl SegmentWriter {
             blob: std::mem::take(&mut self.blob),
             len: self.written,
             stored_len,
-            codec: self.codec.clone(),
+            codec,
         };
         // Finished: the blob now belongs to whoever records the segment.
         self.path = PathBuf::new();
@@ -107,6 +136,7 @@ impl SegmentWriter {
             segment,
             md5,
             crc64,
+            record: stream_record,
         })
     }
 }
@@ -124,6 +154,8 @@ impl Drop for SegmentWriter {
 /// which keeps the version's blobs on disk until the read is over even if the object is overwritten or
 /// deleted meanwhile.
 pub struct BodyReader {
+    /// Set for an encrypted object: everything is read through it (the fields below are unused).
+    sealed: Option<DecryptingReader<SpanReader>>,
     object: Arc<ObjectRef>,
     /// Index of the segment being read.
     index: usize,
@@ -147,12 +179,52 @@ impl BodyReader {
             index += 1;
         }
         BodyReader {
+            sealed: None,
             object,
             index,
             offset,
             remaining: end.saturating_sub(start),
             current: None,
         }
+    }
+
+    /// A reader of plaintext bytes `start..end` of an encrypted object whose header `opened` verified:
+    /// only the segments covering the range are read from disk, each authenticated before use.
+    pub fn sealed(
+        object: Arc<ObjectRef>,
+        opened: &OpenedObject,
+        start: u64,
+        end: u64,
+    ) -> Result<BodyReader, SealError> {
+        let decryptor = opened.decrypt_range(start..end)?;
+        let spans = decryptor.plan().stream_spans();
+        let mut blobs = Vec::with_capacity(spans.len());
+        for span in &spans {
+            let seg = object
+                .meta
+                .segments
+                .get(span.stream_index)
+                .ok_or(SealError::InvalidInput("stream without a stored segment"))?;
+            blobs.push(object.blobs_dir.join(&seg.blob));
+        }
+        let spans = SpanReader {
+            spans: spans.into_iter().zip(blobs).collect(),
+            next: 0,
+            current: None,
+        };
+        Ok(BodyReader {
+            sealed: Some(DecryptingReader::new(decryptor, spans)),
+            object,
+            index: 0,
+            offset: 0,
+            remaining: end.saturating_sub(start),
+            current: None,
+        })
+    }
+
+    /// The bucket and key this reader reads (for log lines).
+    pub fn object_name(&self) -> String {
+        self.object.meta.key.clone()
     }
 
     fn open_current(&mut self) -> io::Result<()> {
@@ -165,6 +237,12 @@ impl BodyReader {
             SegmentCodec::Plain => {
                 file.seek(SeekFrom::Start(self.offset))?;
             }
+            SegmentCodec::Sealed { .. } => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "an encrypted segment read without its key",
+                ))
+            }
         }
         self.current = Some(file);
         Ok(())
@@ -173,6 +251,9 @@ impl BodyReader {
 
 impl Read for BodyReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(sealed) = self.sealed.as_mut() {
+            return sealed.read(buf);
+        }
         loop {
             if self.remaining == 0 || buf.is_empty() {
                 return Ok(0);
@@ -212,6 +293,42 @@ impl Read for BodyReader {
             self.offset += n as u64;
             self.remaining -= n as u64;
             return Ok(n);
+        }
+    }
+}
+
+/// The planned ciphertext of an encrypted read, one span per stream (blob), read back to back: exactly
+/// the bytes of the covering segments, nothing else.
+struct SpanReader {
+    spans: Vec<(StreamSpan, PathBuf)>,
+    next: usize,
+    /// The open blob and the bytes still to read from it.
+    current: Option<(io::Take<File>, u64)>,
+}
+
+impl Read for SpanReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if let Some((file, left)) = self.current.as_mut() {
+                if *left > 0 {
+                    let n = file.read(buf)?;
+                    if n == 0 {
+                        // The blob is shorter than its record says: the decryptor reports truncation.
+                        return Ok(0);
+                    }
+                    *left -= n as u64;
+                    return Ok(n);
+                }
+                self.current = None;
+            }
+            let Some((span, path)) = self.spans.get(self.next) else {
+                return Ok(0);
+            };
+            self.next += 1;
+            let len = span.stream_range.end - span.stream_range.start;
+            let mut file = File::open(path)?;
+            file.seek(SeekFrom::Start(span.stream_range.start))?;
+            self.current = Some((file.take(len), len));
         }
     }
 }

@@ -77,6 +77,13 @@ pub enum SegmentCodec {
     /// The blob holds the bytes as they are.
     #[default]
     Plain,
+    /// The blob holds one oss-sse-seal stream (segments of AES-256-GCM or SM4-GCM ciphertext); `record`
+    /// is the stream's authenticated record (base64 of `StreamRecord::encode`), which a multipart part
+    /// needs until CompleteMultipartUpload binds it into the object's header.
+    Sealed {
+        /// Base64 of the stream record.
+        record: String,
+    },
 }
 
 /// One immutable piece of an object's body.
@@ -96,7 +103,7 @@ pub struct Segment {
 /// The server-side encryption an object (or a multipart upload) was written with: the algorithm and key
 /// the response headers echo, plus whatever the encryption engine needs to open the body again (the wrapped
 /// data key and its format parameters). `None` on the object: stored unencrypted, no headers returned.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
 pub struct EncryptionDescriptor {
     /// `AES256`, `KMS` or `SM4` (`x-oss-server-side-encryption`).
     pub algorithm: String,
@@ -106,9 +113,23 @@ pub struct EncryptionDescriptor {
     /// `SM4` when the data itself is SM4-encrypted under KMS (`x-oss-server-side-data-encryption`).
     #[serde(default)]
     pub data_encryption: Option<String>,
-    /// The wrapped per-object data key (base64), set by the encryption engine.
+    /// The wrapped data key (base64 of the KMS ciphertext blob) of a multipart upload, kept in the
+    /// upload's record between initiation and completion. Objects carry it inside `header` instead.
     #[serde(default)]
     pub wrapped_key: Option<String>,
+    /// The KMS key that wrapped `wrapped_key` (the service master key for SSE-OSS / SM4).
+    #[serde(default)]
+    pub wrapping_key_id: Option<String>,
+    /// The version of that key.
+    #[serde(default)]
+    pub wrapping_key_version: Option<String>,
+    /// The write's generation, bound into every sealed segment and the header with bucket and key.
+    #[serde(default)]
+    pub generation: u64,
+    /// The object's oss-sse-seal header (base64): format parameters, streams, and the envelope with the
+    /// wrapped data key. Absent on upload records (the header exists once the parts are known).
+    #[serde(default)]
+    pub header: Option<String>,
 }
 
 /// An object's record.

@@ -33,7 +33,7 @@ use md5::{Digest as _, Md5};
 
 use self::body::{BodyReader, SegmentWriter};
 use self::fsutil::{atomic_write, create_dir_durably, remove_durably, sync_dir};
-use self::meta::{BucketMeta, ObjectMeta, ObjectType, PartMeta, SegmentCodec, UploadMeta};
+use self::meta::{BucketMeta, ObjectMeta, ObjectType, PartMeta, UploadMeta};
 use crate::crc64;
 use crate::ids;
 
@@ -131,6 +131,18 @@ impl ObjectRef {
         let end = end.min(self.meta.size);
         BodyReader::new(self.clone(), start.min(end), end)
     }
+
+    /// A reader of plaintext bytes `start..end` (clamped) of an encrypted object whose header `opened`
+    /// verified.
+    pub fn sealed_reader(
+        self: &Arc<Self>,
+        opened: &oss_sse_seal::OpenedObject,
+        start: u64,
+        end: u64,
+    ) -> Result<BodyReader, oss_sse_seal::SealError> {
+        let end = end.min(self.meta.size);
+        BodyReader::sealed(self.clone(), opened, start.min(end), end)
+    }
 }
 
 impl Drop for ObjectRef {
@@ -210,9 +222,12 @@ impl Bucket {
     }
 
     /// Starts a new segment in this bucket.
-    pub fn new_segment(&self, codec: SegmentCodec) -> Result<SegmentWriter, StoreError> {
+    pub fn new_segment(
+        &self,
+        sealer: Option<oss_sse_seal::StreamSealer>,
+    ) -> Result<SegmentWriter, StoreError> {
         self.check_live()?;
-        SegmentWriter::create(&self.blobs_dir, codec).map_err(|e| {
+        SegmentWriter::create(&self.blobs_dir, sealer).map_err(|e| {
             if e.kind() == io::ErrorKind::NotFound {
                 StoreError::NoSuchBucket
             } else {

@@ -19,7 +19,7 @@ fn bucket_meta(name: &str) -> BucketMeta {
 
 fn put(store: &Store, bucket: &str, key: &str, data: &[u8]) -> Arc<ObjectRef> {
     let b = store.bucket(bucket).unwrap();
-    let mut w = b.new_segment(SegmentCodec::Plain).unwrap();
+    let mut w = b.new_segment(None).unwrap();
     w.write(data).unwrap();
     let seg = w.finish().unwrap();
     store
@@ -119,7 +119,7 @@ fn recovery_removes_unreferenced_blobs_and_staging() {
     put(&store, "b2", "kept", b"kept");
     // A body written but never committed: what a crash mid-request leaves.
     let b = store.bucket("b2").unwrap();
-    let mut w = b.new_segment(SegmentCodec::Plain).unwrap();
+    let mut w = b.new_segment(None).unwrap();
     w.write(b"orphan").unwrap();
     let orphan = w.finish().unwrap();
     fs::write(dir.path().join("tmp").join("half-written"), b"x").unwrap();
@@ -164,7 +164,7 @@ fn multipart_complete_combines_parts() {
         let data: Vec<u8> = (0..(MIN_PART_SIZE as usize + n as usize))
             .map(|i| (i as u32 * n) as u8)
             .collect();
-        let mut w = b.new_segment(SegmentCodec::Plain).unwrap();
+        let mut w = b.new_segment(None).unwrap();
         w.write(&data).unwrap();
         let seg = w.finish().unwrap();
         let etag = ids::hex_upper(&seg.md5);

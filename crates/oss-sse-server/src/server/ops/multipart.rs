@@ -3,10 +3,13 @@
 use http::{Response, StatusCode};
 use hyper::body::Incoming;
 
-use super::object::{codec_for, write_meta};
+use base64::Engine as _;
+
+use super::object::{new_writer, write_key, write_meta};
 use super::{
     check_md5, content_length, content_md5, enc, int_param, iso8601, quoted, url_encoded, xml_body,
 };
+use crate::encryption;
 use crate::error::ApiError;
 use crate::ids;
 use crate::server::body::{self, Body};
@@ -38,7 +41,16 @@ pub async fn initiate(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         .bucket(ctx.bucket())
         .map_err(|e| ctx.store_error(e))?;
     let desc = sse::resolve(sse_req.as_ref(), bucket.meta().encryption.as_ref());
-    let desc = sse::resolve_kms_key(ctx.state.kms.as_ref(), desc).await?;
+    let mut desc = sse::resolve_kms_key(ctx.state.kms.as_ref(), desc).await?;
+    // The data key and generation are fixed now: every part is sealed under them.
+    let wk = write_key(ctx, &mut desc, ctx.bucket(), ctx.key()).await?;
+    if let (Some(d), Some(wk)) = (desc.as_mut(), &wk) {
+        d.wrapped_key =
+            Some(base64::engine::general_purpose::STANDARD.encode(&wk.envelope.wrapped_key));
+        d.wrapping_key_id = Some(wk.envelope.kms_key_id.clone());
+        d.wrapping_key_version = Some(wk.envelope.kms_key_version.clone());
+    }
+    drop(wk);
     let id = ids::upload_id();
     let record = UploadMeta {
         upload_id: id.clone(),
@@ -87,16 +99,25 @@ pub async fn upload_part(ctx: &Ctx, body: &mut Incoming) -> Result<Response<Body
     let md5 = content_md5(ctx)?;
     let (b, k, i) = (ctx.bucket().to_owned(), ctx.key().to_owned(), id.clone());
     let upload = ctx.store(move |s| s.upload_meta(&b, &k, &i)).await?;
-    let bucket = ctx
-        .state
-        .store
-        .bucket(ctx.bucket())
-        .map_err(|e| ctx.store_error(e))?;
-    let codec = codec_for(upload.encryption.as_ref());
-    let writer = tokio::task::spawn_blocking(move || bucket.new_segment(codec))
-        .await
-        .map_err(|_| ApiError::internal())?
-        .map_err(|e| ctx.store_error(e))?;
+    let sealer = match upload.encryption.as_ref() {
+        Some(d) if d.wrapped_key.is_some() => {
+            let key = upload_key(ctx, d).await?;
+            let oid = oss_sse_seal::ObjectId::new(ctx.bucket(), ctx.key(), d.generation);
+            Some(
+                oss_sse_seal::StreamSealer::part(
+                    &ring::rand::SystemRandom::new(),
+                    &key,
+                    &oid,
+                    encryption::config_for(d),
+                    &id,
+                    number,
+                )
+                .map_err(|_| ApiError::internal())?,
+            )
+        }
+        _ => None,
+    };
+    let writer = new_writer(ctx, sealer).await?;
     let limits = &ctx.state.limits;
     let seg = body::receive_into(
         body,
@@ -130,6 +151,29 @@ pub async fn upload_part(ctx: &Ctx, body: &mut Incoming) -> Result<Response<Body
         service::set_header(&mut resp, n, &v);
     }
     Ok(resp)
+}
+
+/// Unwraps an upload's data key (blocking thread).
+async fn upload_key(
+    ctx: &Ctx,
+    d: &crate::storage::meta::EncryptionDescriptor,
+) -> Result<oss_sse_seal::DataKey, ApiError> {
+    let wrapped = d
+        .wrapped_key
+        .as_deref()
+        .and_then(|w| base64::engine::general_purpose::STANDARD.decode(w).ok())
+        .ok_or_else(|| {
+            encryption::integrity_error(
+                ctx.bucket(),
+                ctx.key(),
+                "the upload's wrapped key is damaged",
+            )
+        })?;
+    let kms = ctx.state.kms.clone();
+    let (b, k) = (ctx.bucket().to_owned(), ctx.key().to_owned());
+    tokio::task::spawn_blocking(move || encryption::unwrap_key(kms.as_ref(), &wrapped, &b, &k))
+        .await
+        .map_err(|_| ApiError::internal())?
 }
 
 pub async fn complete(ctx: &Ctx, body: &mut Incoming) -> Result<Response<Body>, ApiError> {
@@ -176,11 +220,20 @@ pub async fn complete(ctx: &Ctx, body: &mut Incoming) -> Result<Response<Body>, 
         ctx.key().to_owned(),
         ctx.now.unix(),
     );
+    let (b2, k2, i2) = (b.clone(), k.clone(), id.clone());
+    let upload = ctx.store(move |s| s.upload_meta(&b2, &k2, &i2)).await?;
+    let sealed = match upload.encryption.as_ref() {
+        Some(d) if d.wrapped_key.is_some() => Some((upload_key(ctx, d).await?, d.clone())),
+        _ => None,
+    };
     let committed = ctx
         .store(move |s| {
-            s.complete_upload(&b, &k, &id, &list, now, |current, record| {
+            s.complete_upload(&b, &k, &id, &list, now, |current, mut record| {
                 if forbid && current.is_some() {
                     return Err(StoreError::PreconditionFailed);
+                }
+                if let Some((key, d)) = &sealed {
+                    seal_completed(&b, key, d, &id, &mut record)?;
                 }
                 Ok(record)
             })
@@ -226,6 +279,45 @@ pub async fn complete(ctx: &Ctx, body: &mut Incoming) -> Result<Response<Body>, 
         service::set_header(&mut resp, n, &v);
     }
     Ok(resp)
+}
+
+/// Builds the header of a completed encrypted upload: the listed parts' records, in order, bound into the
+/// header's tag; the upload's wrapped key moves into the header's envelope.
+fn seal_completed(
+    bucket: &str,
+    key: &oss_sse_seal::DataKey,
+    d: &crate::storage::meta::EncryptionDescriptor,
+    upload_id: &str,
+    record: &mut crate::storage::meta::ObjectMeta,
+) -> Result<(), StoreError> {
+    let bad = |reason: String| {
+        tracing::error!(bucket, key = %record.key, %reason, "completing an encrypted upload");
+        StoreError::Io(std::io::Error::other(reason))
+    };
+    let mut records = Vec::with_capacity(record.segments.len());
+    for seg in &record.segments {
+        records.push(encryption::segment_record(seg).map_err(|e| bad(e.to_string()))?);
+    }
+    let wrapped = d
+        .wrapped_key
+        .as_deref()
+        .and_then(|w| base64::engine::general_purpose::STANDARD.decode(w).ok())
+        .ok_or_else(|| bad("the upload's wrapped key is damaged".to_owned()))?;
+    let envelope = oss_sse_seal::Envelope {
+        wrapped_key: wrapped,
+        kms_key_id: d.wrapping_key_id.clone().unwrap_or_default(),
+        kms_key_version: d.wrapping_key_version.clone().unwrap_or_default(),
+    };
+    let oid = oss_sse_seal::ObjectId::new(bucket, record.key.as_str(), d.generation);
+    let header = oss_sse_seal::Header::multipart(key, &oid, upload_id, &records, envelope)
+        .map_err(|e| bad(e.to_string()))?;
+    let mut desc = d.clone();
+    desc.header = Some(encryption::encode_header(&header));
+    desc.wrapped_key = None;
+    desc.wrapping_key_id = None;
+    desc.wrapping_key_version = None;
+    record.encryption = Some(desc);
+    Ok(())
 }
 
 pub async fn abort(ctx: &Ctx) -> Result<Response<Body>, ApiError> {

@@ -12,13 +12,15 @@ use oss_sse_core::time::Timestamp;
 
 use super::{check_md5, content_length, content_md5, http_date, iso8601, md5_base64, quoted};
 use crate::crc64;
+use crate::encryption::{self, WriteKey};
 use crate::error::ApiError;
 use crate::ids;
 use crate::server::body::{self, Body};
 use crate::server::route::check_key;
 use crate::server::service::{self, Ctx};
 use crate::server::{auth, sse};
-use crate::storage::meta::{EncryptionDescriptor, ObjectMeta, ObjectType, SegmentCodec};
+use crate::storage::body::WrittenSegment;
+use crate::storage::meta::{EncryptionDescriptor, ObjectMeta, ObjectType};
 use crate::storage::{ObjectRef, StoreError};
 use crate::xml::XmlWriter;
 
@@ -79,10 +81,78 @@ pub fn write_meta(headers: &HeaderMap) -> Result<WriteMeta, ApiError> {
     })
 }
 
-/// The segment codec for an object written with `desc`. Objects are stored as they are until the
-/// encryption engine (issue 5) provides a sealing codec for encrypted descriptors.
-pub fn codec_for(_desc: Option<&EncryptionDescriptor>) -> SegmentCodec {
-    SegmentCodec::Plain
+/// Obtains the data key for a new write of `bucket`/`key` (the KMS is called on a blocking thread),
+/// fixing the descriptor's generation and the key id used. `None` for an unencrypted write.
+pub async fn write_key(
+    ctx: &Ctx,
+    desc: &mut Option<EncryptionDescriptor>,
+    bucket: &str,
+    key: &str,
+) -> Result<Option<WriteKey>, ApiError> {
+    let Some(mut d) = desc.take() else {
+        return Ok(None);
+    };
+    let kms = ctx.state.kms.clone();
+    let (b, k) = (bucket.to_owned(), key.to_owned());
+    let (d, wk) = tokio::task::spawn_blocking(move || {
+        let wk = encryption::new_write_key(kms.as_ref(), &mut d, &b, &k);
+        (d, wk)
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
+    *desc = Some(d);
+    wk.map(Some)
+}
+
+/// Opens an object for reading: unwraps its key and verifies its header (blocking thread). `None` for a
+/// plaintext object.
+pub async fn open_for_read(
+    ctx: &Ctx,
+    bucket: &str,
+    obj: &Arc<ObjectRef>,
+) -> Result<Option<oss_sse_seal::OpenedObject>, ApiError> {
+    if obj.meta.encryption.is_none() {
+        return Ok(None);
+    }
+    let kms = ctx.state.kms.clone();
+    let (b, o) = (bucket.to_owned(), obj.clone());
+    tokio::task::spawn_blocking(move || encryption::open_object(kms.as_ref(), &b, &o.meta))
+        .await
+        .map_err(|_| ApiError::internal())?
+}
+
+/// A reader of `start..end` of `obj`, decrypting when `opened` is set.
+pub fn object_reader(
+    ctx_bucket: &str,
+    obj: &Arc<ObjectRef>,
+    opened: Option<&oss_sse_seal::OpenedObject>,
+    start: u64,
+    end: u64,
+) -> Result<crate::storage::body::BodyReader, ApiError> {
+    match opened {
+        None => Ok(obj.reader(start, end)),
+        Some(o) => obj
+            .sealed_reader(o, start, end)
+            .map_err(|e| encryption::integrity_error(ctx_bucket, &obj.meta.key, e)),
+    }
+}
+
+/// Puts the seal header of a single-stream object into its descriptor.
+fn finish_single(
+    desc: &mut Option<EncryptionDescriptor>,
+    wk: Option<&WriteKey>,
+    seg: &WrittenSegment,
+) -> Result<(), ApiError> {
+    if let (Some(d), Some(wk)) = (desc.as_mut(), wk) {
+        let record = seg.record.as_ref().ok_or_else(ApiError::internal)?;
+        let header = oss_sse_seal::Header::single(&wk.key, &wk.id, record, wk.envelope.clone())
+            .map_err(|e| {
+                tracing::error!(error = %e, "building the seal header");
+                ApiError::internal()
+            })?;
+        d.header = Some(encryption::encode_header(&header));
+    }
+    Ok(())
 }
 
 fn forbid_overwrite(ctx: &Ctx) -> bool {
@@ -114,17 +184,17 @@ fn write_response(resp: &mut Response<Body>, meta: &ObjectMeta) {
     }
 }
 
-async fn new_writer(
+/// A new segment writer in the request's bucket, sealing with `sealer` when given.
+pub async fn new_writer(
     ctx: &Ctx,
-    desc: Option<&EncryptionDescriptor>,
+    sealer: Option<oss_sse_seal::StreamSealer>,
 ) -> Result<crate::storage::body::SegmentWriter, ApiError> {
     let bucket = ctx
         .state
         .store
         .bucket(ctx.bucket())
         .map_err(|e| ctx.store_error(e))?;
-    let codec = codec_for(desc);
-    match tokio::task::spawn_blocking(move || bucket.new_segment(codec)).await {
+    match tokio::task::spawn_blocking(move || bucket.new_segment(sealer)).await {
         Ok(r) => r.map_err(|e| ctx.store_error(e)),
         Err(_) => Err(ApiError::internal()),
     }
@@ -141,11 +211,13 @@ pub async fn put_object(ctx: &Ctx, body: &mut Incoming) -> Result<Response<Body>
         .bucket(ctx.bucket())
         .map_err(|e| ctx.store_error(e))?;
     let desc = sse::resolve(sse_req.as_ref(), bucket.meta().encryption.as_ref());
-    let desc = sse::resolve_kms_key(ctx.state.kms.as_ref(), desc).await?;
+    let mut desc = sse::resolve_kms_key(ctx.state.kms.as_ref(), desc).await?;
     if forbid_overwrite(ctx) && ctx.state.store.get(ctx.bucket(), ctx.key()).is_ok() {
         return Err(exists_error(ctx, file_already_exists()));
     }
-    let writer = new_writer(ctx, desc.as_ref()).await?;
+    let wk = write_key(ctx, &mut desc, ctx.bucket(), ctx.key()).await?;
+    let sealer = wk.as_ref().map(WriteKey::object_sealer).transpose()?;
+    let writer = new_writer(ctx, sealer).await?;
     let limits = &ctx.state.limits;
     let seg = body::receive_into(
         body,
@@ -156,6 +228,8 @@ pub async fn put_object(ctx: &Ctx, body: &mut Incoming) -> Result<Response<Body>
     )
     .await?;
     check_md5(md5, &seg.md5).inspect_err(|_| discard(ctx, &seg.segment.blob))?;
+    finish_single(&mut desc, wk.as_ref(), &seg).inspect_err(|_| discard(ctx, &seg.segment.blob))?;
+    drop(wk);
     let record = ObjectMeta {
         key: ctx.key().to_owned(),
         size: seg.segment.len,
@@ -352,7 +426,18 @@ pub async fn get_object(ctx: &Ctx, head: bool) -> Result<Response<Body>, ApiErro
     let mut resp = if head {
         Response::new(body::empty())
     } else {
-        Response::new(body::stream_reader(obj.reader(start, end)))
+        let opened = open_for_read(ctx, ctx.bucket(), &obj).await?;
+        let reader = object_reader(ctx.bucket(), &obj, opened.as_ref(), start, end)?;
+        if opened.is_some() {
+            // The first chunk is read (and authenticated) before any header goes out, so damage there
+            // is a proper 500; later damage aborts the connection.
+            let (first, reader) = body::read_chunk(reader)
+                .await
+                .map_err(|e| encryption::integrity_error(ctx.bucket(), ctx.key(), e))?;
+            Response::new(body::stream_prefetched(first.into(), reader))
+        } else {
+            Response::new(body::stream_reader(reader))
+        }
     };
     object_headers(&mut resp, meta);
     service::set_header(&mut resp, "content-length", &(end - start).to_string());
@@ -470,14 +555,16 @@ pub async fn copy_object(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         .bucket(ctx.bucket())
         .map_err(|e| ctx.store_error(e))?;
     let desc = sse::resolve(sse_req.as_ref(), dest_bucket.meta().encryption.as_ref());
-    let desc = sse::resolve_kms_key(ctx.state.kms.as_ref(), desc).await?;
+    let mut desc = sse::resolve_kms_key(ctx.state.kms.as_ref(), desc).await?;
     if forbid_overwrite(ctx) && ctx.state.store.get(ctx.bucket(), ctx.key()).is_ok() {
         return Err(exists_error(ctx, file_already_exists()));
     }
-    let mut writer = new_writer(ctx, desc.as_ref()).await?;
-    let src2 = src.clone();
+    let opened = open_for_read(ctx, &src_bucket, &src).await?;
+    let mut reader = object_reader(&src_bucket, &src, opened.as_ref(), 0, u64::MAX)?;
+    let wk = write_key(ctx, &mut desc, ctx.bucket(), ctx.key()).await?;
+    let sealer = wk.as_ref().map(WriteKey::object_sealer).transpose()?;
+    let mut writer = new_writer(ctx, sealer).await?;
     let copied = tokio::task::spawn_blocking(move || {
-        let mut reader = src2.reader(0, u64::MAX);
         let mut buf = vec![0u8; 1024 * 1024];
         loop {
             let n = reader.read(&mut buf)?;
@@ -492,8 +579,15 @@ pub async fn copy_object(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     .map_err(|_| ApiError::internal())?
     .map_err(|e| {
         tracing::error!(error = %e, "copying object");
-        ApiError::internal()
+        if oss_sse_seal::SealError::from_io(&e).is_some() {
+            encryption::integrity_error(&src_bucket, &src_key, e)
+        } else {
+            ApiError::internal()
+        }
     })?;
+    finish_single(&mut desc, wk.as_ref(), &copied)
+        .inspect_err(|_| discard(ctx, &copied.segment.blob))?;
+    drop(wk);
     let record = ObjectMeta {
         key: ctx.key().to_owned(),
         size: copied.segment.len,
@@ -560,7 +654,11 @@ pub async fn append_object(ctx: &Ctx, body: &mut Incoming) -> Result<Response<Bo
         .map_err(|e| ctx.store_error(e))?;
     // Fail fast before reading the body; the commit checks again under the key's lock.
     let existing = ctx.state.store.get(ctx.bucket(), ctx.key()).ok();
-    let desc = match &existing {
+    // The sealer of this append's extent, and how the header is built once it is written: the first
+    // append fixes the object's method, key and generation; later ones extend the opened object.
+    let mut first_key: Option<WriteKey> = None;
+    let mut opened: Option<oss_sse_seal::OpenedObject> = None;
+    let mut desc = match &existing {
         Some(o) => {
             if o.meta.object_type != ObjectType::Appendable {
                 return Err(ctx.store_error(StoreError::ObjectNotAppendable));
@@ -570,6 +668,7 @@ pub async fn append_object(ctx: &Ctx, body: &mut Incoming) -> Result<Response<Bo
                     ctx.store_error(StoreError::PositionNotEqualToLength { next: o.meta.size })
                 );
             }
+            opened = open_for_read(ctx, ctx.bucket(), o).await?;
             o.meta.encryption.clone()
         }
         None => {
@@ -577,15 +676,48 @@ pub async fn append_object(ctx: &Ctx, body: &mut Incoming) -> Result<Response<Bo
                 return Err(ctx.store_error(StoreError::PositionNotEqualToLength { next: 0 }));
             }
             let d = sse::resolve(sse_req.as_ref(), bucket.meta().encryption.as_ref());
-            sse::resolve_kms_key(ctx.state.kms.as_ref(), d).await?
+            let mut d = sse::resolve_kms_key(ctx.state.kms.as_ref(), d).await?;
+            first_key = write_key(ctx, &mut d, ctx.bucket(), ctx.key()).await?;
+            d
         }
     };
+    let opened_header = existing
+        .as_ref()
+        .and_then(|o| o.meta.encryption.as_ref())
+        .and_then(|d| d.header.clone());
     drop(existing);
-    let writer = new_writer(ctx, desc.as_ref()).await?;
+    let rng = ring::rand::SystemRandom::new();
+    let sealer = match (&first_key, &opened) {
+        (Some(wk), _) => Some(
+            oss_sse_seal::StreamSealer::extent(&rng, &wk.key, &wk.id, wk.config, 0)
+                .map_err(|_| ApiError::internal())?,
+        ),
+        (None, Some(o)) => Some(o.next_extent_sealer(&rng).map_err(|e| {
+            ApiError::invalid_argument(format!("The object cannot be appended to: {e}"))
+        })?),
+        (None, None) => None,
+    };
+    let writer = new_writer(ctx, sealer).await?;
     let limits = &ctx.state.limits;
     let room = limits.max_object_size.saturating_sub(position);
     let seg = body::receive_into(body, writer, declared, room, limits.body_idle_timeout).await?;
     check_md5(md5, &seg.md5).inspect_err(|_| discard(ctx, &seg.segment.blob))?;
+    if let (Some(d), Some(wk), Some(record)) = (desc.as_mut(), &first_key, &seg.record) {
+        let header = oss_sse_seal::Header::appendable(&wk.key, &wk.id, record, wk.envelope.clone())
+            .map_err(|_| ApiError::internal())
+            .inspect_err(|_| discard(ctx, &seg.segment.blob))?;
+        d.header = Some(encryption::encode_header(&header));
+    }
+    drop(first_key);
+    let next_header = match (&opened, &seg.record) {
+        (Some(o), Some(record)) => Some(
+            o.append(record)
+                .map_err(|_| ApiError::internal())
+                .inspect_err(|_| discard(ctx, &seg.segment.blob))?,
+        ),
+        _ => None,
+    };
+    drop(opened);
     let (bucket_name, key) = (ctx.bucket().to_owned(), ctx.key().to_owned());
     let now = ctx.now.unix();
     let store = ctx.state.store.clone();
@@ -599,7 +731,14 @@ pub async fn append_object(ctx: &Ctx, body: &mut Incoming) -> Result<Response<Bo
                 if cur.size != position {
                     return Err(StoreError::PositionNotEqualToLength { next: cur.size });
                 }
+                if cur.encryption.as_ref().and_then(|d| d.header.clone()) != opened_header {
+                    // Another append won the race: the extent was sealed for the older state.
+                    return Err(StoreError::PositionNotEqualToLength { next: cur.size });
+                }
                 let mut next = cur.clone();
+                if let (Some(d), Some(h)) = (next.encryption.as_mut(), &next_header) {
+                    d.header = Some(encryption::encode_header(h));
+                }
                 // Appendable objects do not have an MD5 ETag (OSS neither): chain the previous ETag with
                 // this append's MD5, so every distinct content history gets a distinct ETag.
                 let mut h = Md5::new();
