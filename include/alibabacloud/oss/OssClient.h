@@ -5,8 +5,8 @@
 // Differences from the SDK worth knowing:
 // - An OssClient is thread-safe for calls, as the SDK's is; SetRegion() must not race with calls.
 // - PutObject streams a seekable body (file, stringstream) from its current position without copying
-//   it, and reads any other stream into memory first; GetObject returns the content in a
-//   std::stringstream, as the SDK does by default.
+//   it, and reads any other stream into memory first; GetObject streams the content into the
+//   std::stringstream it returns, as the SDK does by default.
 // - Bad bucket names are refused with code "ValidateError" before anything is sent, as the SDK does.
 #pragma once
 
@@ -292,21 +292,24 @@ namespace OSS
 
         GetObjectOutcome GetObject(const GetObjectRequest& request) const
         {
-            oss_sse_object* object = nullptr;
+            // The content streams straight into the stringstream the result hands out.
+            std::shared_ptr<std::stringstream> content = std::make_shared<std::stringstream>(
+                std::ios_base::in | std::ios_base::out | std::ios_base::binary);
+            std::ostream* sink = content.get();
+            oss_sse_headers* headers = nullptr;
             OssError error;
             bool ok = run(error, [&](oss_sse_error** err) {
-                return oss_sse_client_get_object(client_.get(), request.Bucket().c_str(), request.Key().c_str(),
-                                                 &object, err);
+                content->str(std::string());  // a retry starts over
+                content->clear();
+                return oss_sse_client_get_object_stream(client_.get(), request.Bucket().c_str(),
+                                                        request.Key().c_str(), detail::alibabacloud_oss_sse_cpp_write,
+                                                        sink, &headers, err);
             });
             if (!ok) {
                 return GetObjectOutcome(error);
             }
-            oss_sse_bytes data = oss_sse_object_data(object);
-            std::shared_ptr<std::iostream> content = std::make_shared<std::stringstream>(
-                std::string(reinterpret_cast<const char*>(data.data), data.len),
-                std::ios_base::in | std::ios_base::out | std::ios_base::binary);
-            HeaderCollection collected = detail::toHeaders(oss_sse_object_headers(object));
-            oss_sse_object_free(object);
+            detail::HeadersPtr owned(headers);
+            HeaderCollection collected = detail::toHeaders(headers);
             GetObjectResult result(request.Bucket(), request.Key(), content, ObjectMetaData(collected));
             result.setRequestId(collected["x-oss-request-id"]);
             return GetObjectOutcome(result);

@@ -7,6 +7,7 @@
 #include <exception>
 #include <istream>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include <oss_sse.h>
@@ -103,6 +104,18 @@ namespace detail
     extern "C" inline void alibabacloud_oss_sse_cpp_credentials_free(void* userdata)
     {
         delete static_cast<ProviderRef*>(userdata);
+    }
+
+    /// The write callback of a streamed download: `userdata` is the std::ostream to append to.
+    extern "C" inline uint32_t alibabacloud_oss_sse_cpp_write(void* userdata, const uint8_t* buf, size_t len)
+    {
+        try {
+            std::ostream& out = *static_cast<std::ostream*>(userdata);
+            out.write(reinterpret_cast<const char*>(buf), static_cast<std::streamsize>(len));
+            return out.good() ? 0u : 1u;
+        } catch (...) {
+            return 2u;
+        }
     }
 
     /// The read callback of a streamed upload: `userdata` is the std::istream to read from.
