@@ -2,9 +2,11 @@
 //! polynomial 0x42F0E1EBA9EA3693, initial value and final xor all ones), streaming, plus [`combine`] so
 //! a multipart object's CRC follows from its parts' CRCs and lengths without rereading data.
 
-use crc::{Crc, Digest, CRC_64_XZ};
+use crc::{Crc, Digest, Table, CRC_64_XZ};
 
-static CRC64: Crc<u64> = Crc::<u64>::new(&CRC_64_XZ);
+// Slice-by-16: object transfers run this at memory speed, and the byte-at-a-time table would cap a
+// checked download near 400 MiB/s; the 32 KiB table is a fair price for that.
+static CRC64: Crc<u64, Table<16>> = Crc::<u64, Table<16>>::new(&CRC_64_XZ);
 
 /// The bit-reflected polynomial, for the combine operator.
 const POLY_REFLECTED: u64 = 0xC96C_5795_D787_0F42;
@@ -17,7 +19,7 @@ pub fn checksum(data: &[u8]) -> u64 {
 /// A streaming CRC-64.
 #[derive(Clone)]
 pub struct Crc64 {
-    digest: Digest<'static, u64>,
+    digest: Digest<'static, u64, Table<16>>,
 }
 
 impl Crc64 {
