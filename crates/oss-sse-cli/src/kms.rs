@@ -23,11 +23,19 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STA
 
 /// Arguments of `oss-sse kms`.
 #[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("store").required(true).multiple(false).args(["keystore", "endpoint"]))]
 pub struct Args {
     /// Keystore directory (created if missing). Its root key comes from OSS_SSE_KMS_ROOT_KEY, else from
     /// DIR/root.key (created with mode 0600; that file is the secret).
     #[arg(long, value_name = "DIR", env = "OSS_SSE_KMS_KEYSTORE")]
-    keystore: PathBuf,
+    keystore: Option<PathBuf>,
+    /// A running emulator (`http://127.0.0.1:PORT`) whose keystore to administer through its admin API,
+    /// signing as the root account from OSS_ACCESS_KEY_ID / OSS_ACCESS_KEY_SECRET.
+    #[arg(long, value_name = "URL")]
+    endpoint: Option<String>,
+    /// Region the emulator signs for (with --endpoint).
+    #[arg(long, value_name = "REGION", default_value = "cn-hangzhou")]
+    region: String,
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
@@ -287,14 +295,22 @@ struct ErrorOut<'a> {
 /// Runs `oss-sse kms`.
 pub fn run(args: Args) -> ExitCode {
     let json = args.json;
-    let result = LocalKms::open(&args.keystore).and_then(|kms| {
-        let out = execute(&kms, args.command);
-        // Counters are flushed on drop too; flushing here lets a write error be reported.
-        let flushed = kms.flush();
-        let out = out?;
-        flushed?;
-        Ok(out)
-    });
+    let result = match (&args.keystore, &args.endpoint) {
+        (_, Some(endpoint)) => crate::admin::remote(endpoint, &args.region).and_then(|client| {
+            execute(&oss_sse_server::admin::RemoteKms::new(client), args.command)
+        }),
+        (Some(keystore), None) => LocalKms::open(keystore).and_then(|kms| {
+            let out = execute(&kms, args.command);
+            // Counters are flushed on drop too; flushing here lets a write error be reported.
+            let flushed = kms.flush();
+            let out = out?;
+            flushed?;
+            Ok(out)
+        }),
+        (None, None) => Err(KmsError::InvalidParameter {
+            reason: "give --keystore DIR or --endpoint URL".to_owned(),
+        }),
+    };
     match result {
         Ok(out) => {
             let mut stdout = std::io::stdout().lock();
@@ -320,7 +336,7 @@ pub fn run(args: Args) -> ExitCode {
     }
 }
 
-fn execute(kms: &LocalKms, command: Command) -> Result<Output, KmsError> {
+fn execute(kms: &dyn Kms, command: Command) -> Result<Output, KmsError> {
     Ok(match command {
         Command::CreateKey {
             description,

@@ -7,12 +7,15 @@
 //!
 //! - [`config`]: [`config::ServerConfig`], [`config::Limits`], root credentials.
 //! - [`server`]: [`server::Server`] (bind, run with graceful shutdown), routing, handlers.
+//! - [`admin`]: the root-only admin API under `/-/admin/` (KMS, master-key rotation, rewrap) and its
+//!   client ([`admin::RemoteKms`]).
 //! - [`encryption`]: envelope keys from the KMS and the sealed at-rest format (issue 5).
 //! - [`storage`]: the durable store (atomic commits, recovery, key-to-disk mapping, listings).
 //! - [`testing`]: the in-process harness.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod admin;
 pub mod bench;
 pub mod client;
 pub mod config;

@@ -137,6 +137,21 @@ pub fn parse_target(
     Ok(Target { bucket, key, query })
 }
 
+/// The target of an admin API call `/-/admin/<op>`: bucket `-` and key `admin/<op>` as far as signing
+/// is concerned (bucket names cannot start with `-`, so no bucket request ever looks like one).
+pub fn admin_target(op: &str, raw_query: Option<&str>) -> Result<Target, ApiError> {
+    let query = match raw_query {
+        Some(q) => parse_query(q).map_err(|_| bad_request("The query string is not valid."))?,
+        None => Vec::new(),
+    };
+    let op = percent_decode(op).map_err(|_| bad_request("The request path is not valid."))?;
+    Ok(Target {
+        bucket: Some("-".to_owned()),
+        key: Some(format!("admin/{op}")),
+        query,
+    })
+}
+
 /// Every operation the emulator serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {

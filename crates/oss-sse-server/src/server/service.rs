@@ -183,6 +183,22 @@ async fn dispatch(
     now: Timestamp,
 ) -> Result<Response<Body>, ApiError> {
     let (parts, mut incoming) = req.into_parts();
+    if let Some(op) = parts.uri.path().strip_prefix(crate::admin::ADMIN_PREFIX) {
+        // The admin API: signed like any request (as bucket `-`, key `admin/<op>`), root only.
+        let target = route::admin_target(op, parts.uri.query())?;
+        let pairs = header_pairs(&parts.headers);
+        let principal = auth::authenticate(
+            &state.directory,
+            parts.method.as_str(),
+            &target,
+            &pairs,
+            now,
+        )?;
+        let op = op.to_owned();
+        return Ok(
+            crate::admin::handle(state, &principal, &parts.method, &op, &mut incoming).await,
+        );
+    }
     let host = parts.headers.get(HOST).and_then(|h| h.to_str().ok());
     let target = route::parse_target(host, parts.uri.path(), parts.uri.query())?;
     let op = route::classify(

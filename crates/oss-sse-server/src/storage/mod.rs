@@ -597,6 +597,13 @@ impl Store {
         ))
     }
 
+    /// Every key of a bucket, in order (a snapshot of the index).
+    pub fn object_keys(&self, bucket: &str) -> Result<Vec<String>, StoreError> {
+        let b = self.bucket(bucket)?;
+        let keys = read(&b.objects).keys().cloned().collect();
+        Ok(keys)
+    }
+
     /// Starts a multipart upload.
     pub fn create_upload(&self, bucket: &str, meta: UploadMeta) -> Result<(), StoreError> {
         let b = self.bucket(bucket)?;
