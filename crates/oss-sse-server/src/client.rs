@@ -156,12 +156,27 @@ impl Client {
     }
 
     /// Signs `req` (now) and sends it with its in-memory body, keeping the response body.
+    ///
+    /// When a kept-alive connection turns out to have been closed by the server before it read the
+    /// request (the server drops idle connections), the request is sent once more on a new connection:
+    /// it never reached the server, so this cannot apply it twice.
     pub async fn send(&mut self, req: Request) -> Result<Reply, ClientError> {
-        let body = match req.body.bytes() {
+        let body_of = |req: &Request| match req.body.bytes() {
             Some(b) => bytes_body(b.to_vec()),
             None => bytes_body(Bytes::new()),
         };
-        self.send_with(req, body, Sink::Collect).await
+        let reused = self.sender.as_ref().is_some_and(|s| !s.is_closed());
+        let body = body_of(&req);
+        match self.send_with(req.clone(), body, Sink::Collect).await {
+            Err(ClientError::Http(e))
+                if reused && (e.is_incomplete_message() || e.is_canceled()) =>
+            {
+                self.sender = None;
+                let body = body_of(&req);
+                self.send_with(req, body, Sink::Collect).await
+            }
+            other => other,
+        }
     }
 
     /// Signs `req` and sends `body` (whose length `req.body` declares), handling the response per `sink`.
