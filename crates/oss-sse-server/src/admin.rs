@@ -390,13 +390,31 @@ impl AdminClient {
             .rt
             .block_on(client.send(req))
             .map_err(|e| AdminClientError::Transport(e.to_string()))?;
-        let v: Value = serde_json::from_slice(&reply.body).map_err(|_| {
-            AdminClientError::Transport(format!(
-                "HTTP {}: not a JSON answer: {}",
-                reply.status,
-                String::from_utf8_lossy(&reply.body)
-            ))
-        })?;
+        let v: Value = match serde_json::from_slice(&reply.body) {
+            Ok(v) => v,
+            Err(_) => {
+                // Refused before the admin API ran (authentication): an OSS XML error document.
+                let text = String::from_utf8_lossy(&reply.body);
+                let field = |name: &str| {
+                    let open = format!("<{name}>");
+                    let close = format!("</{name}>");
+                    let a = text.find(&open)? + open.len();
+                    let b = text[a..].find(&close)? + a;
+                    Some(text[a..b].to_owned())
+                };
+                return Err(match field("Code") {
+                    Some(code) => AdminClientError::Api {
+                        status: reply.status,
+                        code,
+                        message: field("Message").unwrap_or_default(),
+                    },
+                    None => AdminClientError::Transport(format!(
+                        "HTTP {}: not a JSON answer: {text}",
+                        reply.status
+                    )),
+                });
+            }
+        };
         if reply.status == 200 {
             return Ok(v);
         }

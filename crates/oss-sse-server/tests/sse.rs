@@ -717,3 +717,107 @@ fn restart_rotation_and_cmk_states() {
         }
     });
 }
+
+#[test]
+fn a_small_range_of_a_big_object_reads_only_its_segments() {
+    // Every segment but 30 and 31 is destroyed on disk: ranges inside those two still read, so a read
+    // touches only the segments that cover its range.
+    let s = TestServer::start();
+    rt().block_on(async {
+        let mut c = client(&s);
+        mk_bucket(&mut c, "big").await;
+        let len = 64 * SEG;
+        let body = data(21, len);
+        put_with(&mut c, "big", "obj", &sse_headers("KMS"), body.clone()).await;
+        let blob = blob_of(&s, "big", "obj");
+        let mut raw = std::fs::read(&blob).unwrap();
+        let sealed = SEG + 16;
+        for (i, chunk) in raw.chunks_mut(sealed).enumerate() {
+            if i != 30 && i != 31 {
+                chunk.fill(0);
+            }
+        }
+        std::fs::write(&blob, &raw).unwrap();
+        let one = get_range(
+            &mut c,
+            "big",
+            "obj",
+            &format!("bytes={0}-{0}", 30 * SEG + 7),
+        )
+        .await;
+        assert_eq!(one.status, 206, "{}", one.text());
+        assert_eq!(one.body.as_ref(), &body[30 * SEG + 7..30 * SEG + 8]);
+        let two = get_range(
+            &mut c,
+            "big",
+            "obj",
+            &format!("bytes={}-{}", 31 * SEG - 1, 31 * SEG),
+        )
+        .await;
+        assert_eq!(two.body.as_ref(), &body[31 * SEG - 1..31 * SEG + 1]);
+        assert_eq!(
+            get_range(&mut c, "big", "obj", "bytes=0-0").await.status,
+            500
+        );
+    });
+}
+
+#[test]
+fn admin_api_is_root_only_and_signed() {
+    let users = r#"{"users": [{"name": "admin-wannabe", "access_key_id": "LTAIuser", "access_key_secret": "usersecret",
+        "policies": [{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}]}]}"#;
+    let s = TestServer::builder().users_json(users).start().unwrap();
+    let region = s.region().to_owned();
+    let endpoint = s.endpoint().to_owned();
+    let root = s.credentials();
+    // The admin client is blocking (its own runtime): run it off the test's runtime.
+    std::thread::spawn(move || {
+        use oss_sse_server::admin::{AdminClient, AdminClientError};
+        let admin = AdminClient::new(&endpoint, root, &region).unwrap();
+        let keys = admin.call("kms/ListKeys", &serde_json::json!({})).unwrap();
+        assert!(keys.is_array(), "{keys}");
+        let meta = admin.rotate_master_key().unwrap();
+        assert_eq!(meta.key_versions.len(), 2);
+        let user = AdminClient::new(
+            &endpoint,
+            oss_sse_core::Credentials::new("LTAIuser", "usersecret"),
+            &region,
+        )
+        .unwrap();
+        match user.rotate_master_key() {
+            Err(AdminClientError::Api { status, code, .. }) => {
+                assert_eq!((status, code.as_str()), (403, "AccessDenied"))
+            }
+            other => panic!("a RAM user reached the admin API: {other:?}"),
+        }
+        let forged = AdminClient::new(
+            &endpoint,
+            oss_sse_core::Credentials::new(oss_sse_server::testing::ROOT_ACCESS_KEY_ID, "wrong"),
+            &region,
+        )
+        .unwrap();
+        match forged.call("kms/ListKeys", &serde_json::json!({})) {
+            Err(AdminClientError::Api { status, code, .. }) => {
+                assert_eq!((status, code.as_str()), (403, "SignatureDoesNotMatch"))
+            }
+            other => panic!("a wrong signature reached the admin API: {other:?}"),
+        }
+        match admin.call("no-such-thing", &serde_json::json!({})) {
+            Err(AdminClientError::Api { status, .. }) => assert_eq!(status, 404),
+            other => panic!("{other:?}"),
+        }
+    })
+    .join()
+    .unwrap();
+    // Unsigned: refused before anything runs.
+    rt().block_on(async {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut t = tokio::net::TcpStream::connect(s.addr()).await.unwrap();
+        t.write_all(b"POST /-/admin/rotate-master-key HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+            .await
+            .unwrap();
+        let mut out = String::new();
+        t.read_to_string(&mut out).await.unwrap();
+        assert!(out.starts_with("HTTP/1.1 403"), "{out}");
+    });
+}
