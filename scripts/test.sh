@@ -20,6 +20,7 @@ need c++ g++
 need make make
 need valgrind valgrind
 need pkg-config pkg-config
+need cmake cmake
 need python3 python3
 
 step "cargo fmt --check"
@@ -42,6 +43,9 @@ step "Python: official SDKs against oss-sse sign and the emulator"
 OSS_SSE_BIN="$root/target/debug/oss-sse" "$py" -m pytest tests/python -q -p no:cacheprovider
 
 step "C and C++: examples, hostile calls, sanitizers, valgrind, the seed samples"
-make -s check-header check-examples seed-samples
+make -s check-header check-examples seed-samples check-install
+
+step "cargo doc (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 step "all tests passed"

@@ -24,7 +24,7 @@ pub struct Args {
     /// The HTTP method (GET, PUT, POST, DELETE, HEAD, OPTIONS).
     #[arg(long, value_name = "VERB")]
     method: Option<String>,
-    /// Endpoint URL or bare host (default: https://oss-<region>.aliyuncs.com, else oss-cn-hangzhou).
+    /// Endpoint URL or bare host (default: `https://oss-<region>.aliyuncs.com`, else oss-cn-hangzhou).
     #[arg(long, value_name = "URL")]
     endpoint: Option<String>,
     /// The bucket.
