@@ -47,20 +47,26 @@ pub fn stream_prefetched(first: Bytes, reader: BodyReader) -> Body {
     BodyExt::boxed(StreamBody::new(head.chain(reader_stream(reader))))
 }
 
+/// Reads up to one chunk ([`READ_CHUNK`]) from `reader`, here (blocking): fewer bytes only at the end.
+pub fn fill_chunk(reader: &mut BodyReader) -> io::Result<Vec<u8>> {
+    let mut buf = vec![0u8; READ_CHUNK];
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(filled);
+    Ok(buf)
+}
+
 /// Reads up to one chunk from `reader` on a blocking thread: the bytes and the reader back.
 pub async fn read_chunk(mut reader: BodyReader) -> io::Result<(Vec<u8>, BodyReader)> {
     let joined = tokio::task::spawn_blocking(move || {
-        let mut buf = vec![0u8; READ_CHUNK];
-        let mut filled = 0;
-        while filled < buf.len() {
-            match reader.read(&mut buf[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        buf.truncate(filled);
+        let buf = fill_chunk(&mut reader)?;
         Ok((buf, reader))
     })
     .await;

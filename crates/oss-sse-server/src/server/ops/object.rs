@@ -426,17 +426,30 @@ pub async fn get_object(ctx: &Ctx, head: bool) -> Result<Response<Body>, ApiErro
     let mut resp = if head {
         Response::new(body::empty())
     } else {
-        let opened = open_for_read(ctx, ctx.bucket(), &obj).await?;
-        let reader = object_reader(ctx.bucket(), &obj, opened.as_ref(), start, end)?;
-        if opened.is_some() {
-            // The first chunk is read (and authenticated) before any header goes out, so damage there
-            // is a proper 500; later damage aborts the connection.
-            let (first, reader) = body::read_chunk(reader)
+        match meta.encryption.is_some() {
+            false => Response::new(body::stream_reader(obj.reader(start, end))),
+            true => {
+                // One blocking step opens the object (KMS Decrypt, header verification) and reads and
+                // authenticates the first chunk before any header goes out, so damage there is a
+                // proper 500; later damage aborts the connection. A body that fits in that chunk is
+                // sent as it is.
+                let kms = ctx.state.kms.clone();
+                let (b, o) = (ctx.bucket().to_owned(), obj.clone());
+                let (first, rest) = tokio::task::spawn_blocking(move || {
+                    let opened = encryption::open_object(kms.as_ref(), &b, &o.meta)?;
+                    let mut reader = object_reader(&b, &o, opened.as_ref(), start, end)?;
+                    let first = body::fill_chunk(&mut reader)
+                        .map_err(|e| encryption::integrity_error(&b, &o.meta.key, e))?;
+                    let done = first.len() as u64 >= end - start;
+                    Ok::<_, ApiError>((first, (!done).then_some(reader)))
+                })
                 .await
-                .map_err(|e| encryption::integrity_error(ctx.bucket(), ctx.key(), e))?;
-            Response::new(body::stream_prefetched(first.into(), reader))
-        } else {
-            Response::new(body::stream_reader(reader))
+                .map_err(|_| ApiError::internal())??;
+                match rest {
+                    None => Response::new(body::full(first)),
+                    Some(reader) => Response::new(body::stream_prefetched(first.into(), reader)),
+                }
+            }
         }
     };
     object_headers(&mut resp, meta);
