@@ -21,6 +21,7 @@ need make make
 need valgrind valgrind
 need pkg-config pkg-config
 need cmake cmake
+need openssl openssl
 need python3 python3
 
 step "cargo fmt --check"

@@ -26,7 +26,6 @@ from signing_oracle import oss_sse_bin
 
 START_TIMEOUT_S = 60
 LISTENING = re.compile(r"^listening on (http://127\.0\.0\.1:(\d+))\s*$")
-NOT_BUILT = "is not built yet"
 
 
 @dataclass
@@ -64,9 +63,7 @@ def _pump(stream, lines: List[str], first: "queue.Queue[Optional[str]]") -> None
 def start_emulator(data_dir: Path, access_key_id: str, access_key_secret: str, log_dir: Path,
                    extra_args: Sequence[str] = ()) -> Emulator:
     """Starts `oss-sse serve --listen 127.0.0.1:0 --data-dir DIR [extra_args]` and waits for its
-    `listening on` line.
-
-    Skips the calling test (or session) only when the binary says the command "is not built yet"."""
+    `listening on` line; any other outcome fails the calling test."""
     binary = oss_sse_bin()
     if not os.path.isfile(binary):
         pytest.fail(f"{binary} does not exist: build it first (cargo build -p oss-sse-cli) or set OSS_SSE_BIN")
@@ -92,14 +89,6 @@ def start_emulator(data_dir: Path, access_key_id: str, access_key_secret: str, l
     if line is None:
         rc = proc.wait(timeout=10)
         stderr = stderr_path.read_text(errors="replace")
-        if NOT_BUILT in stderr or any(NOT_BUILT in x for x in lines):
-            pytest.skip(f"`oss-sse serve` is not built yet (the binary says: {stderr.strip()})")
-        if "unexpected argument" in stderr:
-            # The placeholder subcommand takes no flags, so it refuses ours before it can say that it is not
-            # built yet; ask it bare (and stop it, should a real server start after all).
-            probe = _probe_bare_serve(binary, env)
-            if NOT_BUILT in probe:
-                pytest.skip(f"`oss-sse serve` is not built yet (the binary says: {probe.strip()})")
         pytest.fail(f"oss-sse serve exited {rc} before listening; stderr:\n{stderr}")
     m = LISTENING.match(line)
     if not m:
@@ -108,18 +97,6 @@ def start_emulator(data_dir: Path, access_key_id: str, access_key_secret: str, l
     return Emulator(endpoint=m.group(1), port=int(m.group(2)), access_key_id=access_key_id,
                     access_key_secret=access_key_secret, data_dir=data_dir, region=REGION, process=proc,
                     stdout_lines=lines, stderr_path=stderr_path)
-
-
-def _probe_bare_serve(binary: str, env) -> str:
-    """Output of `oss-sse serve` without arguments, within 5 s."""
-    proc = subprocess.Popen([binary, "serve"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, env=env, text=True)
-    try:
-        out, _ = proc.communicate(timeout=5)
-    except subprocess.TimeoutExpired:
-        stop_emulator(proc)
-        out, _ = proc.communicate()
-    return out or ""
 
 
 def stop_emulator(proc: subprocess.Popen, grace_s: float = 15) -> Optional[int]:
