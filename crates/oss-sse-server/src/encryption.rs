@@ -190,7 +190,13 @@ pub fn new_write_key(
             wrapping_key(desc),
             context(bucket, key),
         ))
-        .map_err(|e| kms_error(&e))?;
+        .map_err(|e| match e {
+            // A key id that cannot even be one names no key.
+            KmsError::InvalidParameter { .. } => kms_error(&KmsError::KeyNotFound {
+                key_id: wrapping_key(desc),
+            }),
+            other => kms_error(&other),
+        })?;
     let data_key = DataKey::from_bytes(dk.plaintext.expose()).map_err(seal_internal)?;
     if desc.algorithm == "KMS" {
         desc.kms_key_id = Some(dk.key_id.clone());

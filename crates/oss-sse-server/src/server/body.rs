@@ -234,14 +234,34 @@ pub async fn read_small(
     idle: Duration,
 ) -> Result<Bytes, ApiError> {
     if body.size_hint().lower() > limit as u64 {
+        drain(body, idle).await;
         return Err(ApiError::malformed_xml());
     }
     let mut buf = BytesMut::new();
     while let Some(d) = next_frame(body, idle).await? {
         if buf.len() + d.len() > limit {
+            drain(body, idle).await;
             return Err(ApiError::malformed_xml());
         }
         buf.extend_from_slice(&d);
     }
     Ok(buf.freeze())
+}
+
+/// The most of a refused small body that is read and discarded before answering.
+const DRAIN_LIMIT: u64 = 8 * 1024 * 1024;
+
+/// Reads and discards a refused body (up to [`DRAIN_LIMIT`]) so that a client still sending it gets the
+/// error response instead of a connection reset; anything larger is cut off with the connection.
+async fn drain(body: &mut Incoming, idle: Duration) {
+    if body.size_hint().lower() > DRAIN_LIMIT {
+        return;
+    }
+    let mut seen = 0u64;
+    while let Ok(Some(d)) = next_frame(body, idle).await {
+        seen += d.len() as u64;
+        if seen > DRAIN_LIMIT {
+            return;
+        }
+    }
 }

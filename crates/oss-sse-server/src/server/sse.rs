@@ -119,56 +119,6 @@ pub fn response_headers(desc: Option<&EncryptionDescriptor>) -> Vec<(&'static st
     out
 }
 
-fn key_not_found() -> ApiError {
-    ApiError::new(
-        http::StatusCode::NOT_FOUND,
-        "KeyNotFound",
-        "The specified parameter KMS keyId is not found",
-    )
-}
-
-/// Checks an SSE-KMS descriptor's key against the key service when there is one, and records the id of
-/// the key actually used (an alias, including the default `alias/acs/oss`, becomes its key id). A key that
-/// does not exist is 404 `KeyNotFound`.
-pub async fn resolve_kms_key(
-    kms: Option<&std::sync::Arc<dyn oss_sse_kms::Kms>>,
-    desc: Option<EncryptionDescriptor>,
-) -> Result<Option<EncryptionDescriptor>, ApiError> {
-    let (Some(kms), Some(mut d)) = (kms, desc.clone()) else {
-        return Ok(desc);
-    };
-    if d.algorithm != "KMS" {
-        return Ok(Some(d));
-    }
-    let wanted = d
-        .kms_key_id
-        .clone()
-        .unwrap_or_else(|| DEFAULT_KMS_KEY.to_owned());
-    let kms = kms.clone();
-    // Resolution is not a metered KMS call; a disabled key is refused when a data key is requested.
-    let resolved = tokio::task::spawn_blocking(move || kms.resolve_key_id(&wanted))
-        .await
-        .map_err(|_| ApiError::internal())?;
-    match resolved {
-        Ok(id) => {
-            d.kms_key_id = Some(id);
-            Ok(Some(d))
-        }
-        Err(
-            oss_sse_kms::KmsError::KeyNotFound { .. }
-            | oss_sse_kms::KmsError::AliasNotFound { .. }
-            | oss_sse_kms::KmsError::KeyDeleted { .. },
-        ) => Err(key_not_found()),
-        Err(oss_sse_kms::KmsError::InvalidParameter { .. }) => Err(key_not_found()),
-        Err(e) => {
-            tracing::error!(code = e.code(), "KMS key resolution failed");
-            let status = http::StatusCode::from_u16(e.http_status())
-                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-            Err(ApiError::new(status, e.code(), e.to_string()))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::route::Op;

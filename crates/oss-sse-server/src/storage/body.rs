@@ -222,7 +222,7 @@ impl BodyReader {
         })
     }
 
-    /// The bucket and key this reader reads (for log lines).
+    /// The key of the object this reader reads (for log lines).
     pub fn object_name(&self) -> String {
         self.object.meta.key.clone()
     }

@@ -41,7 +41,7 @@ pub async fn initiate(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         .bucket(ctx.bucket())
         .map_err(|e| ctx.store_error(e))?;
     let desc = sse::resolve(sse_req.as_ref(), bucket.meta().encryption.as_ref());
-    let mut desc = sse::resolve_kms_key(ctx.state.kms.as_ref(), desc).await?;
+    let mut desc = desc;
     // The data key and generation are fixed now: every part is sealed under them.
     let wk = write_key(ctx, &mut desc, ctx.bucket(), ctx.key()).await?;
     if let (Some(d), Some(wk)) = (desc.as_mut(), &wk) {

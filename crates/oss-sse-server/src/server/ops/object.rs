@@ -211,7 +211,8 @@ pub async fn put_object(ctx: &Ctx, body: &mut Incoming) -> Result<Response<Body>
         .bucket(ctx.bucket())
         .map_err(|e| ctx.store_error(e))?;
     let desc = sse::resolve(sse_req.as_ref(), bucket.meta().encryption.as_ref());
-    let mut desc = sse::resolve_kms_key(ctx.state.kms.as_ref(), desc).await?;
+    // The KMS key is resolved (alias to id, 404 KeyNotFound) by GenerateDataKey in `write_key`.
+    let mut desc = desc;
     if forbid_overwrite(ctx) && ctx.state.store.get(ctx.bucket(), ctx.key()).is_ok() {
         return Err(exists_error(ctx, file_already_exists()));
     }
@@ -568,7 +569,8 @@ pub async fn copy_object(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         .bucket(ctx.bucket())
         .map_err(|e| ctx.store_error(e))?;
     let desc = sse::resolve(sse_req.as_ref(), dest_bucket.meta().encryption.as_ref());
-    let mut desc = sse::resolve_kms_key(ctx.state.kms.as_ref(), desc).await?;
+    // The KMS key is resolved (alias to id, 404 KeyNotFound) by GenerateDataKey in `write_key`.
+    let mut desc = desc;
     if forbid_overwrite(ctx) && ctx.state.store.get(ctx.bucket(), ctx.key()).is_ok() {
         return Err(exists_error(ctx, file_already_exists()));
     }
@@ -689,7 +691,7 @@ pub async fn append_object(ctx: &Ctx, body: &mut Incoming) -> Result<Response<Bo
                 return Err(ctx.store_error(StoreError::PositionNotEqualToLength { next: 0 }));
             }
             let d = sse::resolve(sse_req.as_ref(), bucket.meta().encryption.as_ref());
-            let mut d = sse::resolve_kms_key(ctx.state.kms.as_ref(), d).await?;
+            let mut d = d;
             first_key = write_key(ctx, &mut d, ctx.bucket(), ctx.key()).await?;
             d
         }
