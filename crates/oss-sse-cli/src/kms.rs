@@ -1,6 +1,10 @@
 //! `oss-sse kms`: administer a local KMS keystore (keys, aliases, rotation, states, deletion), make and open
 //! data keys and ciphertexts, and read the metering counters.
 //!
+//! `--keystore DIR` opens the keystore directly; `--endpoint URL` runs the same subcommands against a
+//! running emulator (which holds its keystore's lock) through its root-only admin API, signing with
+//! OSS_ACCESS_KEY_ID / OSS_ACCESS_KEY_SECRET.
+//!
 //! Blobs and plaintexts go in and out as standard base64; encryption contexts as repeated `--context k=v`.
 //! `--json` prints Alibaba-KMS-shaped JSON. Errors exit 1 with the KMS error code at the start of the
 //! message (`Rejected.Disabled: ...`); bad arguments exit 2.
