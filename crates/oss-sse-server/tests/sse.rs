@@ -821,3 +821,61 @@ fn admin_api_is_root_only_and_signed() {
         assert!(out.starts_with("HTTP/1.1 403"), "{out}");
     });
 }
+
+#[test]
+fn edited_records_fail_after_restart() {
+    // Records are read at startup: edit them on disk while the server is down, then start it again.
+    let dir = tempfile::tempdir().unwrap();
+    let body = data(5, 3 * SEG);
+    {
+        let s = TestServer::builder().data_dir(dir.path()).start().unwrap();
+        rt().block_on(async {
+            let mut c = client(&s);
+            mk_bucket(&mut c, "rec").await;
+            for k in ["a", "b", "gen", "ok"] {
+                let r = put_with(&mut c, "rec", k, &sse_headers("AES256"), body.clone()).await;
+                assert_eq!(r.status, 200);
+            }
+        });
+        s.stop();
+    }
+    let record = |key: &str| {
+        files(dir.path())
+            .into_iter()
+            .find(|p| {
+                p.to_string_lossy().contains("/rec/objects/")
+                    && serde_json::from_slice::<serde_json::Value>(&std::fs::read(p).unwrap())
+                        .unwrap()["key"]
+                        == key
+            })
+            .unwrap()
+    };
+    let load = |p: &std::path::Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+    };
+    let (pa, pb, pg) = (record("a"), record("b"), record("gen"));
+    let (mut a, mut b, mut g) = (load(&pa), load(&pb), load(&pg));
+    // Swap the headers of a and b (same sizes, same method): each fails under the other's identity.
+    let ha = a["encryption"]["header"].clone();
+    a["encryption"]["header"] = b["encryption"]["header"].clone();
+    b["encryption"]["header"] = ha;
+    // Replay another generation: the identity no longer matches.
+    let gen = g["encryption"]["generation"].as_u64().unwrap();
+    g["encryption"]["generation"] = serde_json::json!(gen ^ 1);
+    for (p, v) in [(&pa, &a), (&pb, &b), (&pg, &g)] {
+        std::fs::write(p, serde_json::to_vec_pretty(v).unwrap()).unwrap();
+    }
+    let s = TestServer::builder().data_dir(dir.path()).start().unwrap();
+    rt().block_on(async {
+        let mut c = client(&s);
+        for k in ["a", "b", "gen"] {
+            let g = get(&mut c, "rec", k).await;
+            assert_eq!(g.status, 500, "{k}: {}", g.text());
+            assert_eq!(code(&g), "InternalError");
+        }
+        assert_eq!(
+            get(&mut c, "rec", "ok").await.body.as_ref(),
+            body.as_slice()
+        );
+    });
+}
