@@ -211,7 +211,7 @@ fn expected_crc(pattern: &Bytes, len: u64) -> u64 {
         c.update(&pattern[..n]);
         left -= n as u64;
     }
-    c.finish()
+    c.value()
 }
 
 async fn put_generated(

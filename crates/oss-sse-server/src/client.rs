@@ -249,7 +249,7 @@ impl Client {
             headers: parts.headers,
             body: Bytes::from(collected),
             body_len: n,
-            body_crc64: crc.finish(),
+            body_crc64: crc.value(),
         })
     }
 }

@@ -19,7 +19,8 @@ pub mod admin;
 pub mod bench;
 pub mod client;
 pub mod config;
-pub mod crc64;
+/// CRC-64/ECMA as OSS reports it (`x-oss-hash-crc64ecma`), with the combine step for multipart objects.
+pub use oss_sse_core::crc64;
 pub mod encryption;
 pub mod error;
 pub mod ids;

@@ -123,7 +123,7 @@ impl SegmentWriter {
             sync_dir(dir)?;
         }
         let md5: [u8; 16] = std::mem::take(&mut self.md5).finalize().into();
-        let crc64 = std::mem::take(&mut self.crc).finish();
+        let crc64 = self.crc.value();
         let segment = Segment {
             blob: std::mem::take(&mut self.blob),
             len: self.written,
