@@ -13,7 +13,8 @@
 //! access_key_secret = "..."                 # OSS_ACCESS_KEY_SECRET
 //! security_token = "..."                    # OSS_SESSION_TOKEN (STS)
 //! region = "cn-hangzhou"                    # OSS_REGION, --region (V4 signing region; derived from an
-//!                                           # oss-<region>.aliyuncs.com endpoint if absent)
+//!                                           # oss-<region>.aliyuncs.com endpoint if absent, and
+//!                                           # cn-hangzhou, the emulator's, for an IP/localhost one)
 //! signature_version = 4                     # --signature-version (1 or 4)
 //! path_style = false                        # --path-style
 //! cname = false                             # --cname
@@ -156,14 +157,16 @@ pub fn resolve(flags: &Overrides) -> Result<Resolved, String> {
         4 => SignatureVersion::V4,
         other => return Err(format!("signature version {other}: expected 1 or 4")),
     };
+    let region = flags
+        .region
+        .clone()
+        .or_else(|| env("OSS_REGION"))
+        .or(file.region)
+        .or_else(|| emulator_region(&endpoint));
     Ok(Resolved {
         endpoint,
         credentials,
-        region: flags
-            .region
-            .clone()
-            .or_else(|| env("OSS_REGION"))
-            .or(file.region),
+        region,
         signature_version,
         path_style: flags.path_style || file.path_style.unwrap_or(false),
         cname: flags.cname || file.cname.unwrap_or(false),
@@ -171,8 +174,32 @@ pub fn resolve(flags: &Overrides) -> Result<Resolved, String> {
     })
 }
 
+/// The region the emulator signs in by default (`oss-sse serve --region`).
+pub const EMULATOR_DEFAULT_REGION: &str = "cn-hangzhou";
+
+/// An IP or `localhost` endpoint names no region (real OSS endpoints do: `oss-<region>.aliyuncs.com`), and
+/// such an endpoint is almost always the local emulator; V4 needs a region, so use the emulator's default
+/// rather than refuse every verb. A region given by flag, environment or file always wins.
+fn emulator_region(endpoint: &str) -> Option<String> {
+    let parsed = oss_sse_core::endpoint::Endpoint::parse(endpoint).ok()?;
+    oss_sse_core::endpoint::is_ip_or_localhost(parsed.host()).then(|| EMULATOR_DEFAULT_REGION.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_ip_endpoint_signs_in_the_emulator_region_and_a_named_one_in_none() {
+        assert_eq!(
+            super::emulator_region("http://127.0.0.1:9000").as_deref(),
+            Some(super::EMULATOR_DEFAULT_REGION)
+        );
+        assert_eq!(
+            super::emulator_region("http://localhost:9000").as_deref(),
+            Some(super::EMULATOR_DEFAULT_REGION)
+        );
+        assert_eq!(super::emulator_region("https://oss.example.com"), None);
+    }
+
     use super::*;
 
     #[test]
