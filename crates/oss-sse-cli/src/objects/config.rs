@@ -182,7 +182,8 @@ pub const EMULATOR_DEFAULT_REGION: &str = "cn-hangzhou";
 /// rather than refuse every verb. A region given by flag, environment or file always wins.
 fn emulator_region(endpoint: &str) -> Option<String> {
     let parsed = oss_sse_core::endpoint::Endpoint::parse(endpoint).ok()?;
-    oss_sse_core::endpoint::is_ip_or_localhost(parsed.host()).then(|| EMULATOR_DEFAULT_REGION.to_owned())
+    oss_sse_core::endpoint::is_ip_or_localhost(parsed.host())
+        .then(|| EMULATOR_DEFAULT_REGION.to_owned())
 }
 
 #[cfg(test)]
