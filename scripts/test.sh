@@ -46,6 +46,9 @@ OSS_SSE_BIN="$root/target/debug/oss-sse" "$py" -m pytest tests/python -q -p no:c
 step "C and C++: examples, hostile calls, sanitizers, valgrind, the seed samples"
 make -s check-header check-examples seed-samples check-install
 
+step "fuzzing: request targeting, authentication, network XML, stored records (bounded)"
+bash scripts/fuzz.sh "${OSS_SSE_FUZZ_SECONDS:-20}"
+
 step "cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 

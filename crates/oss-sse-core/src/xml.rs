@@ -54,7 +54,7 @@ fn root_name(text: &str) -> Result<String, XmlError> {
             }
             Ok(Event::Eof) => return Ok(String::new()),
             Ok(Event::Text(t)) if t.iter().all(u8::is_ascii_whitespace) => {}
-            Ok(Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_)) => {}
+            Ok(Event::Decl(_) | Event::Comment(_) | Event::PI(_)) => {}
             Ok(_) => {
                 return Err(XmlError::Malformed(
                     "content before the root element".into(),
@@ -65,13 +65,35 @@ fn root_name(text: &str) -> Result<String, XmlError> {
     }
 }
 
-/// Checks size, encoding and root element, then deserializes with quick-xml's serde support.
+/// Refuses any `<!DOCTYPE ...>`. No OSS document carries one, a DTD is how entity-expansion and
+/// external-entity attacks get in, and quick-xml 0.38's deserializer panics on text interrupted by a
+/// DOCTYPE (`<A>x<!DOCTYPE y>z</A>`, found by `fuzz/` target `xml`). The tokenizer itself does not panic,
+/// so one pass of it over the document decides before serde sees a byte.
+fn reject_doctype(text: &str) -> Result<(), XmlError> {
+    let mut reader = Reader::from_str(text);
+    loop {
+        match reader.read_event() {
+            Ok(Event::DocType(_)) => {
+                return Err(XmlError::Malformed(
+                    "a DOCTYPE is not allowed in an OSS document".into(),
+                ))
+            }
+            Ok(Event::Eof) => return Ok(()),
+            Ok(_) => {}
+            Err(e) => return Err(XmlError::Malformed(e.to_string())),
+        }
+    }
+}
+
+/// Checks size, encoding, the absence of a DOCTYPE and the root element, then deserializes with
+/// quick-xml's serde support.
 pub fn deserialize<T: DeserializeOwned>(
     doc: &[u8],
     root: &'static str,
     limit: usize,
 ) -> Result<T, XmlError> {
     let text = as_text(doc, limit)?;
+    reject_doctype(text)?;
     let found = root_name(text)?;
     if found != root {
         return Err(XmlError::WrongRoot {
@@ -166,7 +188,13 @@ pub fn flat_children(
                 }
             }
             Event::Eof => break,
-            Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_) => {}
+            // Refused here as in `deserialize`, so every document reader treats a DTD alike.
+            Event::DocType(_) => {
+                return Err(XmlError::Malformed(
+                    "a DOCTYPE is not allowed in an OSS document".into(),
+                ))
+            }
+            Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
         }
     }
     if depth != 0 {
@@ -285,5 +313,29 @@ mod tests {
             w.finish(),
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<A><B>x&lt;&amp;&gt;&quot;&apos;y</B></A>"
         );
+    }
+
+    /// The inputs `fuzz/` target `xml` found panicking quick-xml 0.38's deserializer (text interrupted by
+    /// a DOCTYPE): each is now MalformedXML, through every reader.
+    #[test]
+    fn doctype_is_malformed_not_a_panic() {
+        use crate::ops::CompleteMultipartUpload;
+        use crate::sse::ServerSideEncryptionRule;
+        let rule = b"<ServerSideEncryptionRule><ApplyServerSideEncryptionByDefault>\
+<SSEAlgorithm>AES<!DOCTYPE x>256</SSEAlgorithm>\
+</ApplyServerSideEncryptionByDefault></ServerSideEncryptionRule>";
+        let err = ServerSideEncryptionRule::from_xml(rule).unwrap_err();
+        assert_eq!(err.oss_code().as_str(), "MalformedXML");
+        let fuzzed = b"<CompleteMultipartUpload><Part><PartNumber>\r<!DOCTYPEp>\r";
+        assert!(CompleteMultipartUpload::from_xml(fuzzed).is_err());
+        let leading = b"<!DOCTYPE r [<!ENTITY a \"b\">]><r><A>&a;</A></r>";
+        assert!(matches!(
+            deserialize::<std::collections::BTreeMap<String, String>>(leading, "r", 1024),
+            Err(XmlError::Malformed(_))
+        ));
+        assert!(matches!(
+            flat_children(leading, Some("r"), 1024),
+            Err(XmlError::Malformed(_))
+        ));
     }
 }
