@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of oss-sse: formatting, lints, the Rust tests, the cbindgen header check, the official
-# Python SDKs against `oss-sse sign` and the emulator, and the C/C++ examples (plain, under sanitizers and
-# valgrind) plus the seed's C++ samples against a live emulator. This is the README's test command and
+# Python SDKs against `oss-sse sign` and the emulator, the C/C++ examples (plain, under sanitizers and
+# valgrind) plus the seed's C++ samples against a live emulator, install checks, bounded fuzzing and docs. This is the README's test command and
 # exactly what `.ci/run` runs.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
