@@ -105,7 +105,8 @@ fn receive_error(e: hyper::Error) -> ApiError {
     )
 }
 
-fn timeout_error() -> ApiError {
+/// 400 RequestTimeout.
+pub fn timeout_error() -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
         "RequestTimeout",
@@ -122,7 +123,8 @@ fn too_large(limit: u64) -> ApiError {
     .with("MaxSizeAllowed", limit.to_string())
 }
 
-async fn next_frame(body: &mut Incoming, idle: Duration) -> Result<Option<Bytes>, ApiError> {
+/// The next data frame of a request body (`None` at its end), failing after `idle` without one.
+pub async fn next_frame(body: &mut Incoming, idle: Duration) -> Result<Option<Bytes>, ApiError> {
     loop {
         let frame = tokio::time::timeout(idle, body.frame())
             .await

@@ -201,6 +201,18 @@ async fn dispatch(
     }
     let host = parts.headers.get(HOST).and_then(|h| h.to_str().ok());
     let target = route::parse_target(host, parts.uri.path(), parts.uri.query())?;
+    if ops::post::is_post_object(&parts.method, &target, &parts.headers) {
+        // PostObject authenticates by its form's signed policy, not by request headers.
+        return ops::post::post_object(
+            state,
+            &parts.headers,
+            target,
+            &mut incoming,
+            request_id,
+            now,
+        )
+        .await;
+    }
     let op = route::classify(
         &parts.method,
         &target,

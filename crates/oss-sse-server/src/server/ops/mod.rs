@@ -3,6 +3,7 @@
 mod bucket;
 mod multipart;
 mod object;
+pub mod post;
 
 use base64::Engine as _;
 use http::{Response, StatusCode};

@@ -155,16 +155,19 @@ fn finish_single(
     Ok(())
 }
 
-fn forbid_overwrite(ctx: &Ctx) -> bool {
+/// True when the request asks not to replace an existing object.
+pub fn forbid_overwrite(ctx: &Ctx) -> bool {
     ctx.header("x-oss-forbid-overwrite")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"))
 }
 
-fn file_already_exists() -> StoreError {
+/// The store error a refused overwrite raises.
+pub fn file_already_exists() -> StoreError {
     StoreError::PreconditionFailed
 }
 
-fn exists_error(ctx: &Ctx, e: StoreError) -> ApiError {
+/// The error of a refused overwrite (`FileAlreadyExists`) or another store failure.
+pub fn exists_error(ctx: &Ctx, e: StoreError) -> ApiError {
     match e {
         StoreError::PreconditionFailed if forbid_overwrite(ctx) => ApiError::new(
             StatusCode::CONFLICT,
@@ -176,7 +179,7 @@ fn exists_error(ctx: &Ctx, e: StoreError) -> ApiError {
 }
 
 /// Headers describing a written object: ETag, CRC-64, encryption.
-fn write_response(resp: &mut Response<Body>, meta: &ObjectMeta) {
+pub fn write_response(resp: &mut Response<Body>, meta: &ObjectMeta) {
     service::set_header(resp, "etag", &quoted(&meta.etag));
     service::set_header(resp, "x-oss-hash-crc64ecma", &meta.crc64.to_string());
     for (n, v) in sse::response_headers(meta.encryption.as_ref()) {
@@ -229,7 +232,24 @@ pub async fn put_object(ctx: &Ctx, body: &mut Incoming) -> Result<Response<Body>
     )
     .await?;
     check_md5(md5, &seg.md5).inspect_err(|_| discard(ctx, &seg.segment.blob))?;
-    finish_single(&mut desc, wk.as_ref(), &seg).inspect_err(|_| discard(ctx, &seg.segment.blob))?;
+    let committed = commit_single(ctx, desc, wk, &seg, meta_in).await?;
+    let mut resp = service::empty(StatusCode::OK);
+    write_response(&mut resp, &committed.meta);
+    service::set_header(&mut resp, "content-md5", &md5_base64(&seg.md5));
+    Ok(resp)
+}
+
+/// Commits a freshly written single-stream body as the object `ctx.key()` (PutObject and PostObject):
+/// seals the header, writes the record atomically, honours `x-oss-forbid-overwrite`. The blob is
+/// discarded on any failure.
+pub async fn commit_single(
+    ctx: &Ctx,
+    mut desc: Option<EncryptionDescriptor>,
+    wk: Option<WriteKey>,
+    seg: &WrittenSegment,
+    meta_in: WriteMeta,
+) -> Result<Arc<ObjectRef>, ApiError> {
+    finish_single(&mut desc, wk.as_ref(), seg).inspect_err(|_| discard(ctx, &seg.segment.blob))?;
     drop(wk);
     let record = ObjectMeta {
         key: ctx.key().to_owned(),
@@ -257,18 +277,14 @@ pub async fn put_object(ctx: &Ctx, body: &mut Incoming) -> Result<Response<Body>
     })
     .await
     .map_err(|_| ApiError::internal())?;
-    let committed = committed.map_err(|e| {
+    committed.map_err(|e| {
         discard(ctx, &seg.segment.blob);
         exists_error(ctx, e)
-    })?;
-    let mut resp = service::empty(StatusCode::OK);
-    write_response(&mut resp, &committed.meta);
-    service::set_header(&mut resp, "content-md5", &md5_base64(&seg.md5));
-    Ok(resp)
+    })
 }
 
 /// Removes a blob that was written but will not be committed.
-fn discard(ctx: &Ctx, blob: &str) {
+pub fn discard(ctx: &Ctx, blob: &str) {
     if let Ok(b) = ctx.state.store.bucket(ctx.bucket()) {
         b.discard_blob(blob);
     }
