@@ -616,39 +616,7 @@ pub async fn copy_object(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
             ApiError::internal()
         }
     })?;
-    finish_single(&mut desc, wk.as_ref(), &copied)
-        .inspect_err(|_| discard(ctx, &copied.segment.blob))?;
-    drop(wk);
-    let record = ObjectMeta {
-        key: ctx.key().to_owned(),
-        size: copied.segment.len,
-        etag: ids::hex_upper(&copied.md5),
-        crc64: copied.crc64,
-        last_modified: ctx.now.unix(),
-        content_type: meta_in.content_type,
-        headers: meta_in.headers,
-        user_meta: meta_in.user_meta,
-        object_type: ObjectType::Normal,
-        segments: vec![copied.segment.clone()],
-        encryption: desc,
-    };
-    let forbid = forbid_overwrite(ctx);
-    let (bucket_name, key) = (ctx.bucket().to_owned(), ctx.key().to_owned());
-    let store = ctx.state.store.clone();
-    let committed = tokio::task::spawn_blocking(move || {
-        store.commit(&bucket_name, &key, |current| {
-            if forbid && current.is_some() {
-                return Err(file_already_exists());
-            }
-            Ok(record)
-        })
-    })
-    .await
-    .map_err(|_| ApiError::internal())?
-    .map_err(|e| {
-        discard(ctx, &copied.segment.blob);
-        exists_error(ctx, e)
-    })?;
+    let committed = commit_single(ctx, desc, wk, &copied, meta_in).await?;
     let mut w = XmlWriter::new();
     w.open("CopyObjectResult")
         .elem("ETag", &quoted(&committed.meta.etag))
