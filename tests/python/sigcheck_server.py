@@ -17,16 +17,13 @@ signature of its own: every signature compared is one an SDK produced.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime
 import email.utils
 import json
 import sys
 import threading
-import types
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Dict, List, Optional, Tuple
-from unittest import mock
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import alibabacloud_oss_v2 as oss_v2
@@ -36,6 +33,9 @@ import oss2.credentials
 import oss2.http
 from alibabacloud_oss_v2.signer import SignerV1, SignerV4
 from alibabacloud_oss_v2.types import HttpRequest, SigningContext
+
+# The oss2 clock freeze and the UTC helper are the cross-check's own (same directory).
+from signing_oracle import frozen_oss2_clock as oss2_clock, utc
 
 V1_SUBRESOURCES = frozenset(oss2.auth.ProviderAuth._subresource_key_set)
 V1_PRESIGN_PARAMS = {"OSSAccessKeyId", "Expires", "Signature", "security-token"}
@@ -48,27 +48,6 @@ V4_PRESIGN_PARAMS = {
     "x-oss-signature",
     "x-oss-security-token",
 }
-
-
-@contextlib.contextmanager
-def oss2_clock(ts: int):
-    """Freezes the clocks oss2 reads (time.time for V1 and presign expiry, datetime.utcnow for V4)."""
-    naive = datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).replace(tzinfo=None)
-
-    class Frozen(datetime.datetime):
-        @classmethod
-        def utcnow(cls):
-            return naive
-
-    fake_time = types.SimpleNamespace(time=lambda: float(ts))
-    with mock.patch.object(oss2.auth, "datetime", Frozen), mock.patch.object(
-        oss2.auth, "time", fake_time
-    ), mock.patch.object(email.utils, "time", fake_time):
-        yield
-
-
-def utc(ts: int) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc)
 
 
 def parse_iso8601_basic(s: str) -> int:
