@@ -318,6 +318,21 @@ fn check_scope(key: &SigningKey, time: Timestamp, params: &V4Params) -> Result<(
     Ok(())
 }
 
+/// The signing key of `creds` for the day, region and product of one signature; a region is required.
+fn derive_for(
+    creds: &Credentials,
+    time: Timestamp,
+    params: &V4Params,
+) -> Result<SigningKey, SignError> {
+    if params.region.is_empty() {
+        return Err(SignError::MissingRegion);
+    }
+    Ok(SigningKey::derive(
+        &creds.secret,
+        &Scope::new(time, &params.region, &params.product),
+    ))
+}
+
 /// Signs in header mode, deriving the signing key (see [`sign_request_with_key`] to reuse one).
 pub fn sign_request(
     req: &mut Request,
@@ -325,13 +340,7 @@ pub fn sign_request(
     time: Timestamp,
     params: &V4Params,
 ) -> Result<V4Signature, SignError> {
-    if params.region.is_empty() {
-        return Err(SignError::MissingRegion);
-    }
-    let key = SigningKey::derive(
-        &creds.secret,
-        &Scope::new(time, &params.region, &params.product),
-    );
+    let key = derive_for(creds, time, params)?;
     sign_request_with_key(
         req,
         &creds.access_key_id,
@@ -391,13 +400,7 @@ pub fn presign(
     expires: u64,
     params: &V4Params,
 ) -> Result<V4Signature, SignError> {
-    if params.region.is_empty() {
-        return Err(SignError::MissingRegion);
-    }
-    let key = SigningKey::derive(
-        &creds.secret,
-        &Scope::new(time, &params.region, &params.product),
-    );
+    let key = derive_for(creds, time, params)?;
     presign_with_key(
         req,
         &creds.access_key_id,
